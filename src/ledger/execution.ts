@@ -1,0 +1,209 @@
+import { bytesToHex, equalBytes } from '../primitives/hex.js';
+import { BlockErrorCode, InvalidBlockError } from './block/errors.js';
+import { txRoot } from './block/block.js';
+import { receiptsRoot } from './block/receipt.js';
+import type { BlockHeader, Receipt } from './block/types.js';
+import { effectiveGasPrice } from './fees.js';
+import type { LtHash } from './state/lthash.js';
+import { StateOverlay, type StateDiff, type StateReader } from './state/overlay.js';
+import { InvalidTransactionError, TxErrorCode } from './tx/errors.js';
+import type { SignedTransaction } from './tx/types.js';
+import { intrinsicGas, validateTransaction } from './tx/validate.js';
+
+/**
+ * Block execution: applies a block's transactions to its parent's state.
+ *
+ * Per transaction, in block order (geth's checks, same wording):
+ * - stateless rules: chain id, gas limit covers intrinsic gas, fee cap >= tip,
+ *   gas limit <= block gas limit;
+ * - the transaction's gas limit fits in the block gas still unused (geth's gas
+ *   pool: the limit is reserved, not just the gas used);
+ * - nonce == sender's nonce; maxFeePerGas >= block base fee;
+ * - balance >= gasLimit * maxFeePerGas + value (the up-front check geth makes).
+ * Then gasUsed = intrinsic gas (no EVM: nothing else costs gas); the sender
+ * pays value + gasUsed * effectiveGasPrice and its nonce rises by one; the
+ * recipient gets value; the producer (coinbase) gets gasUsed * (effective
+ * price - base fee); gasUsed * baseFee is burned. After the last transaction
+ * the coinbase gets the block reward.
+ */
+
+/** The header fields execution reads; a full BlockHeader fits. */
+export type ExecutionHeader = Pick<BlockHeader, 'number' | 'coinbase' | 'gasLimit' | 'baseFee'>;
+
+export interface ExecutionInput {
+  readonly header: ExecutionHeader;
+  /** With senders recovered, in block order. */
+  readonly transactions: readonly SignedTransaction[];
+  readonly parentState: StateReader;
+  /** The parent block's LtHash (not modified). */
+  readonly parentLtHash: LtHash;
+  readonly chainId: bigint;
+  /** Wei credited to the coinbase per block (genesis.blockReward). */
+  readonly blockReward: bigint;
+}
+
+/**
+ * Everything a block did. From StateDiff: `changes` (post-block accounts,
+ * EMPTY_ACCOUNT = delete), `undo` (pre-block accounts, null = was absent) and
+ * `ltHash` (new), all keyed by lowercase 0x-hex address.
+ */
+export interface ExecutionResult extends StateDiff {
+  /** One per transaction, in order, status 1, no logs. */
+  readonly receipts: Receipt[];
+  /** Sum of the receipts' gasUsed: the header's gasUsed. */
+  readonly gasUsed: bigint;
+  readonly receiptsRoot: Uint8Array;
+  /** ltHash.digest(): the header's stateRoot. */
+  readonly stateRoot: Uint8Array;
+}
+
+/** A transaction left out of a block being built, and why. */
+export interface RejectedTransaction {
+  readonly tx: SignedTransaction;
+  readonly error: InvalidTransactionError;
+}
+
+export interface BuildResult extends ExecutionResult {
+  /** The transactions that made it in, in order: the block body. */
+  readonly included: SignedTransaction[];
+  readonly rejected: RejectedTransaction[];
+  /** txRoot(included). */
+  readonly txRoot: Uint8Array;
+}
+
+/**
+ * Executes a block for import. The first transaction that breaks a rule makes
+ * the whole block invalid: InvalidBlockError(BadTransaction) naming the block,
+ * the transaction's index and hash, and the reason (the InvalidTransactionError
+ * is the `cause`). The caller compares the result with the header (checkExecution).
+ */
+export function executeBlock(input: ExecutionInput): ExecutionResult {
+  const { receipts, gasUsed, state } = run(input, (tx, index, error) => {
+    throw new InvalidBlockError(
+      BlockErrorCode.BadTransaction,
+      `block ${input.header.number}: transaction ${index} (${bytesToHex(tx.hash)}) is invalid: ${error.message}`,
+      { cause: error },
+    );
+  });
+  return summarize(input, state, receipts, gasUsed);
+}
+
+/**
+ * Executes candidate transactions for a new block on top of the parent,
+ * leaving out (and reporting) each one that breaks a rule instead of failing,
+ * so the template is always a valid block. A sender's later transactions
+ * after a rejected one are rejected too (their nonce no longer matches).
+ */
+export function buildBlockBody(input: ExecutionInput): BuildResult {
+  const rejected: RejectedTransaction[] = [];
+  const { receipts, gasUsed, state, included } = run(input, (tx, _index, error) => rejected.push({ tx, error }));
+  return { ...summarize(input, state, receipts, gasUsed), included, rejected, txRoot: txRoot(included) };
+}
+
+/**
+ * Compares an imported header with its execution: gasUsed (BadGas),
+ * receiptsRoot (BadReceiptsRoot), stateRoot (BadStateRoot).
+ */
+export function checkExecution(header: BlockHeader, result: ExecutionResult): void {
+  if (header.gasUsed !== result.gasUsed) {
+    throw new InvalidBlockError(BlockErrorCode.BadGas, `block ${header.number}: header gasUsed ${header.gasUsed}, execution used ${result.gasUsed}`);
+  }
+  if (!equalBytes(header.receiptsRoot, result.receiptsRoot)) {
+    throw new InvalidBlockError(
+      BlockErrorCode.BadReceiptsRoot,
+      `block ${header.number}: header receiptsRoot ${bytesToHex(header.receiptsRoot)}, execution gives ${bytesToHex(result.receiptsRoot)}`,
+    );
+  }
+  if (!equalBytes(header.stateRoot, result.stateRoot)) {
+    throw new InvalidBlockError(
+      BlockErrorCode.BadStateRoot,
+      `block ${header.number}: header stateRoot ${bytesToHex(header.stateRoot)}, execution gives ${bytesToHex(result.stateRoot)}`,
+    );
+  }
+}
+
+type OnInvalid = (tx: SignedTransaction, index: number, error: InvalidTransactionError) => void;
+
+interface Applied {
+  readonly receipts: Receipt[];
+  readonly gasUsed: bigint;
+  readonly state: StateOverlay;
+  readonly included: SignedTransaction[];
+}
+
+/** Applies every valid transaction and the block reward; `onInvalid` decides what an invalid one means. */
+function run(input: ExecutionInput, onInvalid: OnInvalid): Applied {
+  const { header } = input;
+  const state = new StateOverlay(input.parentState);
+  const receipts: Receipt[] = [];
+  const included: SignedTransaction[] = [];
+  let gasUsed = 0n;
+  input.transactions.forEach((tx, index) => {
+    try {
+      checkTransaction(state, input, tx, header.gasLimit - gasUsed);
+    } catch (err) {
+      if (!(err instanceof InvalidTransactionError)) throw err;
+      onInvalid(tx, index, err);
+      return;
+    }
+    const txGas = intrinsicGas(tx);
+    const price = effectiveGasPrice(tx, header.baseFee);
+    const sender = state.getAccount(tx.from);
+    state.setAccount(tx.from, { nonce: sender.nonce + 1n, balance: sender.balance - tx.value - txGas * price });
+    applyCall(state, tx);
+    credit(state, header.coinbase, txGas * (price - header.baseFee));
+    gasUsed += txGas;
+    receipts.push({ status: 1, gasUsed: txGas, cumulativeGasUsed: gasUsed, effectiveGasPrice: price, logs: [] });
+    included.push(tx);
+  });
+  credit(state, header.coinbase, input.blockReward);
+  return { receipts, gasUsed, state, included };
+}
+
+/** The effect of the call itself, after fees: a plain value transfer (Cairn has no EVM). */
+function applyCall(state: StateOverlay, tx: SignedTransaction): void {
+  credit(state, tx.to, tx.value);
+}
+
+function credit(state: StateOverlay, address: Uint8Array, amount: bigint): void {
+  if (amount === 0n) return;
+  const account = state.getAccount(address);
+  state.setAccount(address, { nonce: account.nonce, balance: account.balance + amount });
+}
+
+/** Throws InvalidTransactionError if `tx` cannot be applied to `state` now. */
+function checkTransaction(state: StateOverlay, input: ExecutionInput, tx: SignedTransaction, gasLeft: bigint): void {
+  const { header } = input;
+  validateTransaction(tx, { chainId: input.chainId, blockGasLimit: header.gasLimit });
+  if (tx.gasLimit > gasLeft) {
+    throw new InvalidTransactionError(
+      TxErrorCode.GasLimitExceedsBlock,
+      `gas limit reached: transaction gas limit ${tx.gasLimit}, block gas left ${gasLeft}`,
+    );
+  }
+  const sender = state.getAccount(tx.from);
+  if (tx.nonce < sender.nonce) {
+    throw new InvalidTransactionError(TxErrorCode.NonceTooLow, `nonce too low: next nonce ${sender.nonce}, tx nonce ${tx.nonce}`);
+  }
+  if (tx.nonce > sender.nonce) {
+    throw new InvalidTransactionError(TxErrorCode.NonceTooHigh, `nonce too high: next nonce ${sender.nonce}, tx nonce ${tx.nonce}`);
+  }
+  if (tx.maxFeePerGas < header.baseFee) {
+    throw new InvalidTransactionError(
+      TxErrorCode.FeeCapTooLow,
+      `max fee per gas less than block base fee: address ${bytesToHex(tx.from)}, maxFeePerGas: ${tx.maxFeePerGas}, baseFee: ${header.baseFee}`,
+    );
+  }
+  const cost = tx.gasLimit * tx.maxFeePerGas + tx.value;
+  if (sender.balance < cost) {
+    throw new InvalidTransactionError(
+      TxErrorCode.InsufficientFunds,
+      `insufficient funds for gas * price + value: address ${bytesToHex(tx.from)}, balance ${sender.balance}, tx cost ${cost}`,
+    );
+  }
+}
+
+function summarize(input: ExecutionInput, state: StateOverlay, receipts: Receipt[], gasUsed: bigint): ExecutionResult {
+  const diff = state.finish(input.parentLtHash);
+  return { ...diff, receipts, gasUsed, receiptsRoot: receiptsRoot(receipts), stateRoot: diff.ltHash.digest() };
+}
