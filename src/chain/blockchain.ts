@@ -1,0 +1,578 @@
+import type { ConsensusEngine } from '../consensus/engine.js';
+import { encodeBlock } from '../ledger/block/block.js';
+import { BlockErrorCode, InvalidBlockError } from '../ledger/block/errors.js';
+import { hashHeader } from '../ledger/block/header.js';
+import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
+import { buildBlockBody, checkExecution, executeBlock, type RejectedTransaction } from '../ledger/execution.js';
+import { nextBaseFee } from '../ledger/fees.js';
+import { genesisHeader, genesisLtHash, type Genesis } from '../ledger/genesis.js';
+import { stateLtHash, type LtHash } from '../ledger/state/lthash.js';
+import type { StateReader } from '../ledger/state/overlay.js';
+import { EMPTY_ACCOUNT, type Account } from '../ledger/state/types.js';
+import type { SenderRecovery } from '../ledger/tx/sender.js';
+import type { SignedTransaction } from '../ledger/tx/types.js';
+import { CairnError } from '../primitives/errors.js';
+import { bytesToHex, equalBytes } from '../primitives/hex.js';
+import { ChainClosedError, CorruptDataError } from './errors.js';
+import { chainRules, checkIdentity } from './identity.js';
+import { applyOverrides, PendingState } from './pending-state.js';
+import { RecentMap } from './recent.js';
+import type { ExecutedBlock } from './storage/batch.js';
+import type { BlockMeta } from './storage/codecs.js';
+import type { MempoolJournal } from './storage/journal.js';
+import { ChainStore } from './storage/store.js';
+import { checkBody, checkHeader, isTooEarly } from './validation.js';
+
+/** Invalid block hashes remembered, so a peer re-sending one costs a Set lookup. */
+const INVALID_BLOCKS_REMEMBERED = 10_000;
+/** Decoded blocks kept for RPC lookups (receipt polling reads the same block again and again). */
+const RECENT_BLOCKS = 128;
+
+export interface ChainHead {
+  readonly header: BlockHeader;
+  readonly hash: Uint8Array;
+  /** Fork-choice weight of the chain up to this block (ChainTip.totalWeight). */
+  readonly totalWeight: bigint;
+}
+
+/**
+ * A head change. `added` and `removed` are both ordered old → new; `removed`
+ * is empty unless a reorg happened. The node hands removed blocks'
+ * transactions back to the mempool.
+ */
+export interface HeadEvent {
+  readonly head: ChainHead;
+  readonly added: readonly Block[];
+  readonly removed: readonly Block[];
+}
+
+export type ImportResult = 'imported-head' | 'imported-side' | 'known';
+
+export interface BlockchainOptions {
+  /** The node's data directory; the chain database is its `chaindata` subdirectory. */
+  readonly dataDir: string;
+  readonly genesis: Genesis;
+  readonly engine: ConsensusEngine;
+  /** Recovers (from its cache, normally) the sender of every transaction of an imported block. */
+  readonly recovery: SenderRecovery;
+  /** The local clock in ms for the future-timestamp rule; Date.now by default (tests pin it). */
+  readonly now?: () => number;
+}
+
+export interface TransactionLookup {
+  readonly tx: SignedTransaction;
+  readonly blockHash: Uint8Array;
+  readonly blockNumber: number;
+  readonly index: number;
+}
+
+export interface ReceiptLookup extends TransactionLookup {
+  readonly receipt: Receipt;
+  /** Logs of the block's earlier transactions: the logIndex of this receipt's first log. */
+  readonly logIndexStart: number;
+  readonly header: BlockHeader;
+}
+
+export interface BuildBlockOptions {
+  /** Candidates in the order to try them (mempool.selectForBlock). */
+  readonly transactions: readonly SignedTransaction[];
+  readonly coinbase: Uint8Array;
+  /** ms; raised to parent + 1 if not after the head's timestamp. */
+  readonly timestamp: number;
+  readonly extraData?: Uint8Array;
+}
+
+export interface BuiltBlock {
+  /** Unsealed: header.consensus from engine.prepareSection, hash of that header. */
+  readonly block: Block;
+  readonly included: SignedTransaction[];
+  readonly rejected: RejectedTransaction[];
+}
+
+/**
+ * The chain: stores blocks, executes them, chooses the head with the
+ * engine's fork choice, and reorganises with undo data.
+ *
+ * The head state (all accounts) is held in memory, so reads are synchronous;
+ * every head change is one LevelDB batch, after which the in-memory state and
+ * head are replaced synchronously, so readers see a block's effects all at
+ * once. Imports run one at a time.
+ */
+export class Blockchain implements StateReader {
+  readonly genesisHash: Uint8Array;
+  readonly chainId: bigint;
+  readonly #store: ChainStore;
+  readonly #genesis: Genesis;
+  readonly #engine: ConsensusEngine;
+  readonly #recovery: SenderRecovery;
+  readonly #now: () => number;
+  readonly #accounts: Map<string, Account>;
+  #head: ChainHead;
+  #headLtHash: LtHash;
+  readonly #invalid = new RecentMap<true>(INVALID_BLOCKS_REMEMBERED);
+  readonly #recentBlocks = new RecentMap<Block>(RECENT_BLOCKS);
+  readonly #headListeners = new Set<(event: HeadEvent) => void>();
+  /** The last queued import; the next one starts when it settles. */
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(init: {
+    store: ChainStore;
+    options: BlockchainOptions;
+    genesisHash: Uint8Array;
+    accounts: Map<string, Account>;
+    head: ChainHead;
+    headLtHash: LtHash;
+  }) {
+    this.#store = init.store;
+    this.#genesis = init.options.genesis;
+    this.#engine = init.options.engine;
+    this.#recovery = init.options.recovery;
+    this.#now = init.options.now ?? Date.now;
+    this.genesisHash = init.genesisHash;
+    this.chainId = init.options.genesis.chainId;
+    this.#accounts = init.accounts;
+    this.#head = init.head;
+    this.#headLtHash = init.headLtHash;
+  }
+
+  /**
+   * Opens the chain in `dataDir`: a new directory gets the genesis block; an
+   * existing one must hold this genesis and chain rules (GenesisMismatchError)
+   * at this schema version (SchemaMismatchError), and its head, head state
+   * and state root must agree (CorruptDataError). Errors carry messages for
+   * the operator.
+   */
+  static async open(options: BlockchainOptions): Promise<Blockchain> {
+    const store = await ChainStore.open(options.dataDir);
+    try {
+      return await Blockchain.#load(store, options);
+    } catch (err) {
+      await store.close();
+      if (err instanceof CairnError) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new CorruptDataError(`cannot read the chain database in ${options.dataDir}: ${reason}`, { cause: err });
+    }
+  }
+
+  static async #load(store: ChainStore, options: BlockchainOptions): Promise<Blockchain> {
+    const { genesis, engine, dataDir } = options;
+    const genesisState = genesisLtHash(genesis);
+    const header = genesisHeader(genesis, engine.genesisSection(), genesisState.digest());
+    const genesisBlock: Block = { header, hash: hashHeader(header), transactions: [], consensusBody: [] };
+
+    let identity = await store.readIdentity();
+    if (identity === undefined) {
+      await store
+        .batch()
+        .storeBlock(genesisBlock, { number: 0, parentHash: header.parentHash, totalWeight: engine.weight(header) })
+        .connect({ block: genesisBlock, receipts: [], undo: new Map(), ltHash: genesisState })
+        .setAccounts(genesis.alloc)
+        .setIdentity(genesisBlock.hash, chainRules(genesis))
+        .setHead(genesisBlock.hash)
+        .write();
+      identity = await store.readIdentity();
+      if (identity === undefined) throw new CorruptDataError(`the genesis block written to ${dataDir} cannot be read back`);
+    }
+    checkIdentity(identity, genesisBlock.hash, genesis, dataDir);
+
+    // The head and the state must describe the same block: the startup check
+    // that one batch per head change is meant to make always pass.
+    const headHash = identity.head;
+    const damaged = (what: string): CorruptDataError =>
+      new CorruptDataError(`data directory ${dataDir}: ${what} of head block ${bytesToHex(headHash)}: the chain database is damaged`);
+    const [headMeta, headBlock, headLtHash] = await Promise.all([
+      store.getBlockMeta(headHash),
+      store.getBlock(headHash),
+      store.getLtHash(headHash),
+    ]);
+    if (!headMeta || !headBlock || !headLtHash) throw damaged('missing block, metadata or state hash');
+    const canonical = await store.getCanonicalHash(headMeta.number);
+    if (!canonical || !equalBytes(canonical, headHash)) throw damaged('canonical index disagrees with the head');
+    if (!equalBytes(headLtHash.digest(), headBlock.header.stateRoot)) throw damaged('stored state hash disagrees with the stateRoot');
+    const accounts = await store.loadAccounts();
+    if (!stateLtHash(accounts).equals(headLtHash)) throw damaged('stored accounts disagree with the state hash');
+
+    return new Blockchain({
+      store,
+      options,
+      genesisHash: genesisBlock.hash,
+      accounts,
+      head: { header: headBlock.header, hash: headHash, totalWeight: headMeta.totalWeight },
+      headLtHash,
+    });
+  }
+
+  get head(): ChainHead {
+    return this.#head;
+  }
+
+  /** The mempool's journal; mined transactions leave it in their block's batch. */
+  get mempoolJournal(): MempoolJournal {
+    return this.#store.journal;
+  }
+
+  /** The account in the head state (synchronous: the state is in memory). */
+  getAccount(address: Uint8Array): Account {
+    return this.#accounts.get(bytesToHex(address)) ?? EMPTY_ACCOUNT;
+  }
+
+  /** Base fee of the next block. */
+  nextBaseFee(): bigint {
+    return nextBaseFee(this.#head.header);
+  }
+
+  on(event: 'head', listener: (event: HeadEvent) => void): this {
+    this.#headListeners.add(listener);
+    return this;
+  }
+
+  off(event: 'head', listener: (event: HeadEvent) => void): this {
+    this.#headListeners.delete(listener);
+    return this;
+  }
+
+  /** Canonical block `number`, if it is at or below the head. */
+  async getBlockByNumber(number: number): Promise<Block | undefined> {
+    const hash = await this.#canonicalHash(number);
+    return hash === undefined ? undefined : this.#readBlock(hash);
+  }
+
+  async getHeaderByNumber(number: number): Promise<BlockHeader | undefined> {
+    return (await this.getBlockByNumber(number))?.header;
+  }
+
+  /** Any stored block, canonical or side. */
+  async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
+    this.#assertOpen();
+    return this.#readBlock(hash);
+  }
+
+  async getTransaction(hash: Uint8Array): Promise<TransactionLookup | undefined> {
+    const found = await this.#locate(hash);
+    if (found === undefined) return undefined;
+    const { block, index } = found;
+    return { tx: found.tx, blockHash: block.hash, blockNumber: block.header.number, index };
+  }
+
+  async getReceipt(hash: Uint8Array): Promise<ReceiptLookup | undefined> {
+    const found = await this.#locate(hash);
+    if (found === undefined) return undefined;
+    const { block, index } = found;
+    const receipts = await this.#requireReceipts(block.hash);
+    const receipt = receipts[index];
+    if (receipt === undefined) throw this.#damaged(`receipt ${index} of block ${bytesToHex(block.hash)} is missing`);
+    let logIndexStart = 0;
+    for (let i = 0; i < index; i++) logIndexStart += receipts[i]!.logs.length;
+    return { receipt, tx: found.tx, blockHash: block.hash, blockNumber: block.header.number, index, logIndexStart, header: block.header };
+  }
+
+  /** Receipts of a canonical block (side blocks have none: they were never executed). */
+  async getBlockReceipts(blockHash: Uint8Array): Promise<Receipt[] | undefined> {
+    this.#assertOpen();
+    const meta = await this.#store.getBlockMeta(blockHash);
+    if (meta === undefined) return undefined;
+    const canonical = await this.#canonicalHash(meta.number);
+    if (canonical === undefined || !equalBytes(canonical, blockHash)) return undefined;
+    return this.#requireReceipts(blockHash);
+  }
+
+  /**
+   * Validates and stores a block, and moves the head if fork choice says so.
+   * 'known' for a block already stored. Throws InvalidBlockError for a block
+   * that breaks a rule (UnknownParent when its parent is not stored: fetch
+   * it and retry; KnownInvalid for a block already refused or a child of one).
+   */
+  importBlock(block: Block): Promise<ImportResult> {
+    const result = this.#tail.then(() => this.#import(block));
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * A block template on the current head: the candidates that apply, in the
+   * given order, skipping (and reporting) those that do not; the roots,
+   * gasUsed and base fee filled; the consensus section from the engine.
+   */
+  async buildBlock(options: BuildBlockOptions): Promise<BuiltBlock> {
+    this.#assertOpen();
+    const parent = this.#head;
+    const timestamp = Math.max(options.timestamp, parent.header.timestamp + 1);
+    const number = parent.header.number + 1;
+    const gasLimit = this.#genesis.gasLimit;
+    const baseFee = nextBaseFee(parent.header);
+    const built = buildBlockBody({
+      header: { number, coinbase: options.coinbase, gasLimit, baseFee },
+      transactions: options.transactions,
+      parentState: this,
+      parentLtHash: this.#headLtHash,
+      chainId: this.chainId,
+      blockReward: this.#genesis.blockReward,
+    });
+    const header: BlockHeader = {
+      parentHash: parent.hash,
+      number,
+      timestamp,
+      coinbase: options.coinbase,
+      txRoot: built.txRoot,
+      receiptsRoot: built.receiptsRoot,
+      stateRoot: built.stateRoot,
+      gasLimit,
+      gasUsed: built.gasUsed,
+      baseFee,
+      extraData: options.extraData ?? new Uint8Array(0),
+      consensus: this.#engine.prepareSection(parent.header, timestamp),
+    };
+    return {
+      block: { header, hash: hashHeader(header), transactions: built.included, consensusBody: [] },
+      included: built.included,
+      rejected: built.rejected,
+    };
+  }
+
+  /** Waits for a running import, then closes the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail;
+    await this.#store.close();
+  }
+
+  async #import(input: Block): Promise<ImportResult> {
+    this.#assertOpen();
+    const { header } = input;
+    const key = bytesToHex(input.hash);
+    if (this.#invalid.has(key)) {
+      throw new InvalidBlockError(BlockErrorCode.KnownInvalid, `block ${header.number} (${key}) was already found invalid`);
+    }
+    if (!equalBytes(hashHeader(header), input.hash)) {
+      throw new InvalidBlockError(BlockErrorCode.Malformed, `block ${header.number}: hash ${key} is not the hash of its header`);
+    }
+    const parentKey = bytesToHex(header.parentHash);
+    if (this.#invalid.has(parentKey)) {
+      this.#invalid.set(key, true);
+      throw new InvalidBlockError(BlockErrorCode.KnownInvalid, `block ${header.number} (${key}) descends from invalid block ${parentKey}`);
+    }
+    if ((await this.#store.getBlockMeta(input.hash)) !== undefined) return 'known';
+
+    checkBody(input, encodeBlock(input).length, this.#genesis.gasLimit);
+    const parentMeta = await this.#store.getBlockMeta(header.parentHash);
+    if (parentMeta === undefined) {
+      throw new InvalidBlockError(BlockErrorCode.UnknownParent, `block ${header.number} (${key}): parent ${parentKey} is not known`);
+    }
+    const extendsHead = equalBytes(header.parentHash, this.#head.hash);
+    const parent = extendsHead ? this.#head.header : (await this.#requireBlock(header.parentHash)).header;
+    const now = this.#now();
+    try {
+      checkHeader(header, parent, { gasLimit: this.#genesis.gasLimit, now, engine: this.#engine });
+    } catch (err) {
+      if (err instanceof InvalidBlockError && !isTooEarly(header, now)) this.#invalid.set(key, true);
+      throw err;
+    }
+    const block = await this.#withRecoveredSenders(input);
+    const meta: BlockMeta = {
+      number: header.number,
+      parentHash: header.parentHash,
+      totalWeight: parentMeta.totalWeight + this.#engine.weight(header),
+    };
+    const head = this.#head;
+    const becomesHead =
+      extendsHead ||
+      this.#engine.isBetter(
+        { hash: block.hash, number: meta.number, totalWeight: meta.totalWeight },
+        { hash: head.hash, number: head.header.number, totalWeight: head.totalWeight },
+      );
+    if (!becomesHead) {
+      await this.#store.batch().storeBlock(block, meta).write();
+      this.#recentBlocks.set(key, block);
+      return 'imported-side';
+    }
+    await this.#switchHead(block, meta);
+    return 'imported-head';
+  }
+
+  /**
+   * The block with senders recovered here (from SenderRecovery's cache when
+   * the mempool or the decoder saw them), so a sender handed in with the
+   * block is never trusted: the store keeps senders and serves them later.
+   */
+  async #withRecoveredSenders(block: Block): Promise<Block> {
+    try {
+      return { ...block, transactions: await this.#recovery.recover(block.transactions) };
+    } catch (err) {
+      if (!(err instanceof CairnError)) throw err;
+      this.#invalid.set(bytesToHex(block.hash), true);
+      throw new InvalidBlockError(BlockErrorCode.BadTransaction, `block ${block.header.number}: ${err.message}`, { cause: err });
+    }
+  }
+
+  /**
+   * Makes `tip` (not yet stored) the head: finds where its branch leaves the
+   * canonical chain, reverts the head's blocks down to there with their undo
+   * data, executes the branch in order with full checks, and commits all of
+   * it (the new block too) in ONE batch. If a branch block fails, it and its
+   * descendants are dropped and remembered as invalid, and the head stays.
+   * A child of the head is the one-block case of the same path.
+   */
+  async #switchHead(tip: Block, tipMeta: BlockMeta): Promise<void> {
+    const { branch, ancestor } = await this.#branchOf(tip, tipMeta);
+    const removed = await this.#canonicalAbove(ancestor.number);
+    const state = new PendingState(this.#accounts);
+    for (let i = removed.length - 1; i >= 0; i--) state.apply(await this.#requireUndo(removed[i]!.hash));
+    let ltHash = equalBytes(ancestor.hash, this.#head.hash) ? this.#headLtHash : await this.#requireLtHash(ancestor.hash);
+
+    const executed: ExecutedBlock[] = [];
+    for (const [i, block] of branch.entries()) {
+      let result;
+      try {
+        result = executeBlock({
+          header: block.header,
+          transactions: block.transactions,
+          parentState: state,
+          parentLtHash: ltHash,
+          chainId: this.chainId,
+          blockReward: this.#genesis.blockReward,
+        });
+        checkExecution(block.header, result);
+      } catch (err) {
+        if (err instanceof InvalidBlockError) await this.#rejectBranch(branch.slice(i));
+        throw err;
+      }
+      state.apply(result.changes);
+      ltHash = result.ltHash;
+      executed.push({ block, receipts: result.receipts, undo: result.undo, ltHash });
+    }
+
+    const batch = this.#store.batch();
+    for (const block of removed) batch.disconnect(block);
+    batch.storeBlock(tip, tipMeta);
+    for (const step of executed) batch.connect(step);
+    await batch.setAccounts(state.overrides).setHead(tip.hash).write();
+
+    // Committed: switch the in-memory view in one synchronous step.
+    applyOverrides(this.#accounts, state.overrides);
+    this.#head = { header: tip.header, hash: tip.hash, totalWeight: tipMeta.totalWeight };
+    this.#headLtHash = ltHash;
+    this.#recentBlocks.set(bytesToHex(tip.hash), tip);
+    this.#emitHead({ head: this.#head, added: branch, removed });
+  }
+
+  /** The blocks from just above the canonical chain up to `tip` (old → new), and where they leave it. */
+  async #branchOf(tip: Block, tipMeta: BlockMeta): Promise<{ branch: Block[]; ancestor: { hash: Uint8Array; number: number } }> {
+    const branch = [tip];
+    let hash = tip.header.parentHash;
+    let number = tipMeta.number - 1;
+    while (!(await this.#isCanonical(hash, number))) {
+      const block = await this.#requireBlock(hash);
+      branch.push(block);
+      hash = block.header.parentHash;
+      number--;
+    }
+    return { branch: branch.reverse(), ancestor: { hash, number } };
+  }
+
+  async #isCanonical(hash: Uint8Array, number: number): Promise<boolean> {
+    if (equalBytes(hash, this.#head.hash)) return true;
+    if (number < 0) throw this.#damaged(`block ${bytesToHex(hash)} does not lead back to the genesis block`);
+    if (number > this.#head.header.number) return false;
+    const canonical = await this.#store.getCanonicalHash(number);
+    return canonical !== undefined && equalBytes(canonical, hash);
+  }
+
+  /** Canonical blocks above `number` up to the head, old → new. */
+  async #canonicalAbove(number: number): Promise<Block[]> {
+    const blocks: Block[] = [];
+    for (let n = number + 1; n <= this.#head.header.number; n++) {
+      const hash = await this.#store.getCanonicalHash(n);
+      if (hash === undefined) throw this.#damaged(`canonical block ${n} is missing`);
+      blocks.push(await this.#requireBlock(hash));
+    }
+    return blocks;
+  }
+
+  /** Drops stored blocks found invalid (the new tip is not stored yet: deleting it is a no-op). */
+  async #rejectBranch(blocks: readonly Block[]): Promise<void> {
+    const batch = this.#store.batch();
+    for (const block of blocks) {
+      const key = bytesToHex(block.hash);
+      this.#invalid.set(key, true);
+      this.#recentBlocks.delete(key);
+      batch.forgetBlock(block.hash);
+    }
+    await batch.write();
+  }
+
+  #emitHead(event: HeadEvent): void {
+    for (const listener of this.#headListeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // The block is committed whatever a listener does, so its error must
+        // not turn into a failed import; it surfaces as an uncaught exception.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  /** Canonical hash at `number` if at or below the in-memory head (the store may be a batch ahead). */
+  async #canonicalHash(number: number): Promise<Uint8Array | undefined> {
+    this.#assertOpen();
+    if (!Number.isSafeInteger(number) || number < 0 || number > this.#head.header.number) return undefined;
+    return this.#store.getCanonicalHash(number);
+  }
+
+  async #locate(txHash: Uint8Array): Promise<{ block: Block; tx: SignedTransaction; index: number } | undefined> {
+    this.#assertOpen();
+    const location = await this.#store.getTxLocation(txHash);
+    if (location === undefined || location.blockNumber > this.#head.header.number) return undefined;
+    const block = await this.#requireBlock(location.blockHash);
+    const tx = block.transactions[location.index];
+    if (tx === undefined || !equalBytes(tx.hash, txHash)) {
+      throw this.#damaged(`transaction index points to ${bytesToHex(location.blockHash)}[${location.index}], which does not hold ${bytesToHex(txHash)}`);
+    }
+    return { block, tx, index: location.index };
+  }
+
+  async #readBlock(hash: Uint8Array): Promise<Block | undefined> {
+    const key = bytesToHex(hash);
+    const cached = this.#recentBlocks.get(key);
+    if (cached !== undefined) return cached;
+    const block = await this.#store.getBlock(hash);
+    if (block !== undefined) this.#recentBlocks.set(key, block);
+    return block;
+  }
+
+  async #requireBlock(hash: Uint8Array): Promise<Block> {
+    const block = await this.#readBlock(hash);
+    if (block === undefined) throw this.#damaged(`block ${bytesToHex(hash)} is referenced but missing`);
+    return block;
+  }
+
+  async #requireReceipts(blockHash: Uint8Array): Promise<Receipt[]> {
+    const receipts = await this.#store.getReceipts(blockHash);
+    if (receipts === undefined) throw this.#damaged(`receipts of canonical block ${bytesToHex(blockHash)} are missing`);
+    return receipts;
+  }
+
+  async #requireUndo(blockHash: Uint8Array): Promise<ReadonlyMap<string, Account | null>> {
+    const undo = await this.#store.getUndo(blockHash);
+    if (undo === undefined) throw this.#damaged(`undo data of canonical block ${bytesToHex(blockHash)} is missing`);
+    return undo;
+  }
+
+  async #requireLtHash(blockHash: Uint8Array): Promise<LtHash> {
+    const ltHash = await this.#store.getLtHash(blockHash);
+    if (ltHash === undefined) throw this.#damaged(`state hash of canonical block ${bytesToHex(blockHash)} is missing`);
+    return ltHash;
+  }
+
+  #damaged(what: string): CorruptDataError {
+    return new CorruptDataError(`data directory ${this.#store.dataDir}: ${what}: the chain database is damaged`);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ChainClosedError();
+  }
+}

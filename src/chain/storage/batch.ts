@@ -1,0 +1,134 @@
+import type { Block, Receipt } from '../../ledger/block/types.js';
+import type { LtHash } from '../../ledger/state/lthash.js';
+import type { Account } from '../../ledger/state/types.js';
+import { bigintToBytes, hexToBytes } from '../../primitives/hex.js';
+import {
+  encodeAccount,
+  encodeBlockMeta,
+  encodeBlockRecord,
+  encodeReceipts,
+  encodeRules,
+  encodeTxLocation,
+  encodeUndo,
+  type BlockMeta,
+  type ChainRules,
+  type UndoRecord,
+} from './codecs.js';
+import { MetaKey, numberKey, SCHEMA_VERSION, type ByteSublevel, type ChainDatabase } from './schema.js';
+
+type Operation =
+  | { readonly type: 'put'; readonly sublevel: ByteSublevel; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: 'del'; readonly sublevel: ByteSublevel; readonly key: Uint8Array }
+  | { readonly type: 'meta'; readonly key: MetaKey; readonly value: Uint8Array };
+
+/** What executing a block produced that the store keeps while the block is canonical. */
+export interface ExecutedBlock {
+  readonly block: Block;
+  readonly receipts: readonly Receipt[];
+  readonly undo: UndoRecord;
+  readonly ltHash: LtHash;
+}
+
+/**
+ * Collects every write of one chain step (an imported block, a reorg, the
+ * genesis) and commits them as ONE LevelDB batch, so a crash leaves either
+ * all of them or none (DESIGN.md, "State and system modules"). Operations
+ * are named after the invariants of schema.ts rather than raw puts, so a
+ * caller cannot, say, index a block's transactions without its receipts.
+ */
+export class ChainBatch {
+  readonly #db: ChainDatabase;
+  readonly #ops: Operation[] = [];
+
+  constructor(db: ChainDatabase) {
+    this.#db = db;
+  }
+
+  /** Stores a block (canonical or side) with its fork-choice metadata. */
+  storeBlock(block: Block, meta: BlockMeta): this {
+    this.#put(this.#db.blocks, block.hash, encodeBlockRecord(block));
+    this.#put(this.#db.blockMeta, block.hash, encodeBlockMeta(meta));
+    return this;
+  }
+
+  /** Drops a stored side block (found invalid); it must not be canonical. */
+  forgetBlock(hash: Uint8Array): this {
+    this.#del(this.#db.blocks, hash);
+    this.#del(this.#db.blockMeta, hash);
+    return this;
+  }
+
+  /**
+   * Makes an executed block canonical at its number: the number index, its
+   * transactions' locations, receipts, undo data and LtHash; and drops its
+   * transactions from the mempool journal, since they are mined.
+   */
+  connect({ block, receipts, undo, ltHash }: ExecutedBlock): this {
+    const { hash } = block;
+    this.#put(this.#db.canonical, numberKey(block.header.number), hash);
+    block.transactions.forEach((tx, index) => {
+      this.#put(this.#db.txIndex, tx.hash, encodeTxLocation({ blockHash: hash, blockNumber: block.header.number, index }));
+      this.#del(this.#db.journal, tx.hash);
+    });
+    this.#put(this.#db.receipts, hash, encodeReceipts(receipts));
+    this.#put(this.#db.undo, hash, encodeUndo(undo));
+    this.#put(this.#db.ltHash, hash, ltHash.toBytes());
+    return this;
+  }
+
+  /**
+   * Undoes `connect` for a block a reorg removes. Its number index is
+   * deleted too; when the new branch reaches that number, its `connect`
+   * (added to the batch later) overwrites it, as batch operations apply in order.
+   */
+  disconnect(block: Block): this {
+    this.#del(this.#db.canonical, numberKey(block.header.number));
+    for (const tx of block.transactions) this.#del(this.#db.txIndex, tx.hash);
+    this.#del(this.#db.receipts, block.hash);
+    this.#del(this.#db.undo, block.hash);
+    this.#del(this.#db.ltHash, block.hash);
+    return this;
+  }
+
+  /** Writes the head state's accounts; null or an empty account deletes the record. */
+  setAccounts(accounts: Iterable<readonly [string, Account | null]>): this {
+    for (const [address, account] of accounts) {
+      const key = hexToBytes(address);
+      if (account === null || (account.nonce === 0n && account.balance === 0n)) this.#del(this.#db.accounts, key);
+      else this.#put(this.#db.accounts, key, encodeAccount(account));
+    }
+    return this;
+  }
+
+  setHead(hash: Uint8Array): this {
+    this.#ops.push({ type: 'meta', key: MetaKey.Head, value: hash });
+    return this;
+  }
+
+  /** Marks a new data directory as this genesis's, at this schema version. */
+  setIdentity(genesisHash: Uint8Array, rules: ChainRules): this {
+    this.#ops.push({ type: 'meta', key: MetaKey.Genesis, value: genesisHash });
+    this.#ops.push({ type: 'meta', key: MetaKey.Rules, value: encodeRules(rules) });
+    this.#ops.push({ type: 'meta', key: MetaKey.SchemaVersion, value: bigintToBytes(BigInt(SCHEMA_VERSION)) });
+    return this;
+  }
+
+  /** Commits all operations atomically. */
+  async write(): Promise<void> {
+    const batch = this.#db.root.batch();
+    for (const op of this.#ops) {
+      if (op.type === 'meta') batch.put(op.key, op.value, { sublevel: this.#db.meta });
+      else if (op.type === 'put') batch.put(op.key, op.value, { sublevel: op.sublevel });
+      else batch.del(op.key, { sublevel: op.sublevel });
+    }
+    await batch.write();
+  }
+
+  #put(sublevel: ByteSublevel, key: Uint8Array, value: Uint8Array): void {
+    this.#ops.push({ type: 'put', sublevel, key, value });
+  }
+
+  #del(sublevel: ByteSublevel, key: Uint8Array): void {
+    this.#ops.push({ type: 'del', sublevel, key });
+  }
+}

@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import type { Block, Receipt } from '../../ledger/block/types.js';
+import type { LtHash } from '../../ledger/state/lthash.js';
+import type { Account } from '../../ledger/state/types.js';
+import { bytesToHex } from '../../primitives/hex.js';
+import { CorruptDataError, SchemaMismatchError } from '../errors.js';
+import { ChainBatch } from './batch.js';
+import {
+  decodeAccount,
+  decodeBlockMeta,
+  decodeBlockRecord,
+  decodeLtHash,
+  decodeMetaHash,
+  decodeSchemaVersion,
+  decodeReceipts,
+  decodeRules,
+  decodeTxLocation,
+  decodeUndo,
+  type BlockMeta,
+  type ChainRules,
+  type TxLocation,
+  type UndoRecord,
+} from './codecs.js';
+import { StoredMempoolJournal } from './journal.js';
+import { MetaKey, numberKey, openDatabase, SCHEMA_VERSION, type ChainDatabase } from './schema.js';
+
+/** What a data directory says about itself (the Meta sublevel). */
+export interface StoreIdentity {
+  readonly genesisHash: Uint8Array;
+  readonly rules: ChainRules;
+  readonly head: Uint8Array;
+}
+
+/**
+ * The chain's LevelDB: typed reads of every record kind, `batch()` for
+ * writes, and the mempool journal. Knows the layout (schema.ts), not the
+ * chain's rules (blockchain.ts).
+ */
+export class ChainStore {
+  readonly journal: StoredMempoolJournal;
+  readonly dataDir: string;
+  readonly #db: ChainDatabase;
+
+  private constructor(db: ChainDatabase, dataDir: string) {
+    this.#db = db;
+    this.dataDir = dataDir;
+    this.journal = new StoredMempoolJournal(db);
+  }
+
+  /** Opens `<dataDir>/chaindata`, creating it if missing; the data dir also holds other node files. */
+  static async open(dataDir: string): Promise<ChainStore> {
+    return new ChainStore(await openDatabase(join(dataDir, 'chaindata'), dataDir), dataDir);
+  }
+
+  batch(): ChainBatch {
+    return new ChainBatch(this.#db);
+  }
+
+  /**
+   * undefined for a fresh database (no key at all). A database with data but
+   * no complete identity is not one this code wrote: CorruptDataError; one
+   * of another schema version: SchemaMismatchError.
+   */
+  async readIdentity(): Promise<StoreIdentity | undefined> {
+    const meta = this.#db.meta;
+    const [genesis, rules, schemaVersion, head] = await meta.getMany([MetaKey.Genesis, MetaKey.Rules, MetaKey.SchemaVersion, MetaKey.Head]);
+    if (genesis === undefined || rules === undefined || schemaVersion === undefined || head === undefined) {
+      const anyKey = await this.#db.root.keys({ limit: 1 }).all();
+      if (anyKey.length === 0) return undefined;
+      throw new CorruptDataError(
+        `data directory ${this.dataDir} holds a database without a complete Cairn identity (genesis hash, chain rules, schema version, head): it is damaged or not Cairn's; use another --datadir`,
+      );
+    }
+    // Checked before anything else is decoded: another version may lay records out differently.
+    const version = decodeSchemaVersion(MetaKey.SchemaVersion, schemaVersion);
+    if (version !== BigInt(SCHEMA_VERSION)) {
+      throw new SchemaMismatchError(
+        `data directory ${this.dataDir} uses chain storage schema version ${version}, ` +
+          `this node reads version ${SCHEMA_VERSION}: use another --datadir or a Cairn release that reads it`,
+      );
+    }
+    return {
+      genesisHash: decodeMetaHash(MetaKey.Genesis, genesis),
+      rules: decodeRules(MetaKey.Rules, rules),
+      head: decodeMetaHash(MetaKey.Head, head),
+    };
+  }
+
+  async getBlock(hash: Uint8Array): Promise<Block | undefined> {
+    const bytes = await this.#db.blocks.get(hash);
+    return bytes === undefined ? undefined : decodeBlockRecord(hash, bytes);
+  }
+
+  async getBlockMeta(hash: Uint8Array): Promise<BlockMeta | undefined> {
+    const bytes = await this.#db.blockMeta.get(hash);
+    return bytes === undefined ? undefined : decodeBlockMeta(hash, bytes);
+  }
+
+  async getCanonicalHash(number: number): Promise<Uint8Array | undefined> {
+    return this.#db.canonical.get(numberKey(number));
+  }
+
+  async getTxLocation(txHash: Uint8Array): Promise<TxLocation | undefined> {
+    const bytes = await this.#db.txIndex.get(txHash);
+    return bytes === undefined ? undefined : decodeTxLocation(txHash, bytes);
+  }
+
+  async getReceipts(blockHash: Uint8Array): Promise<Receipt[] | undefined> {
+    const bytes = await this.#db.receipts.get(blockHash);
+    return bytes === undefined ? undefined : decodeReceipts(blockHash, bytes);
+  }
+
+  async getUndo(blockHash: Uint8Array): Promise<UndoRecord | undefined> {
+    const bytes = await this.#db.undo.get(blockHash);
+    return bytes === undefined ? undefined : decodeUndo(blockHash, bytes);
+  }
+
+  async getLtHash(blockHash: Uint8Array): Promise<LtHash | undefined> {
+    const bytes = await this.#db.ltHash.get(blockHash);
+    return bytes === undefined ? undefined : decodeLtHash(blockHash, bytes);
+  }
+
+  /** The whole head state, keyed by lowercase 0x address (the chain keeps it in memory). */
+  async loadAccounts(): Promise<Map<string, Account>> {
+    const accounts = new Map<string, Account>();
+    for await (const [address, bytes] of this.#db.accounts.iterator()) {
+      accounts.set(bytesToHex(address), decodeAccount(address, bytes));
+    }
+    return accounts;
+  }
+
+  async close(): Promise<void> {
+    await this.#db.root.close();
+  }
+}
