@@ -1,0 +1,75 @@
+/**
+ * PoW nonce search, run in a worker thread (miner.ts) so that mining never
+ * blocks the node's event loop. Each job message searches one nonce range
+ * synchronously and answers with one result message. The search loop cannot
+ * receive messages, so the stop flag and the hash counter live in shared
+ * memory: the loop polls the flag and publishes its count every batch.
+ */
+import { hash } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+
+export interface MinerJob {
+  readonly sealHash: Uint8Array;
+  /** 32 big-endian bytes; a proof at or below it seals the block. */
+  readonly target: Uint8Array;
+  readonly startNonce: bigint;
+  /** Nonces to try from startNonce upwards (mod 2^64). */
+  readonly count: bigint;
+  /** Int32Array[1], shared by the job's workers: non-zero means stop. */
+  readonly stop: SharedArrayBuffer;
+  /** BigInt64Array, one slot per worker: hashes tried so far in this job. */
+  readonly hashes: SharedArrayBuffer;
+  readonly slot: number;
+}
+
+export interface MinerResult {
+  /** The sealing nonce, or null when stopped or the range ran out. */
+  readonly nonce: Uint8Array | null;
+  readonly hashes: number;
+}
+
+/** Hashes between two looks at the stop flag: well under a millisecond of work. */
+const BATCH = 4096;
+
+function meetsTarget(digest: Uint8Array, target: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) {
+    if (digest[i] !== target[i]) return digest[i]! < target[i]!;
+  }
+  return true;
+}
+
+function search(job: MinerJob): MinerResult {
+  const stop = new Int32Array(job.stop);
+  const counter = new BigInt64Array(job.hashes);
+  const input = new Uint8Array(40);
+  input.set(job.sealHash, 0);
+  const view = new DataView(input.buffer);
+  // The 64-bit nonce as two 32-bit halves: bigint arithmetic in the loop would dominate the hashing.
+  let hi = Number(job.startNonce >> 32n) >>> 0;
+  let lo = Number(job.startNonce & 0xffffffffn) >>> 0;
+  let remaining = job.count;
+  let tried = 0;
+  while (remaining > 0n && Atomics.load(stop, 0) === 0) {
+    const batch = remaining < BigInt(BATCH) ? Number(remaining) : BATCH;
+    for (let i = 0; i < batch; i++) {
+      view.setUint32(32, hi);
+      view.setUint32(36, lo);
+      if (meetsTarget(hash('sha256', input, 'buffer'), job.target)) {
+        // Stop the sibling workers at once rather than after a round trip through the main thread.
+        Atomics.store(stop, 0, 1);
+        Atomics.store(counter, job.slot, BigInt(tried + i + 1));
+        return { nonce: input.slice(32), hashes: tried + i + 1 };
+      }
+      lo = (lo + 1) >>> 0;
+      if (lo === 0) hi = (hi + 1) >>> 0;
+    }
+    tried += batch;
+    remaining -= BigInt(batch);
+    Atomics.store(counter, job.slot, BigInt(tried));
+  }
+  return { nonce: null, hashes: tried };
+}
+
+const port = parentPort;
+if (port === null) throw new Error('miner-worker.js runs as a worker thread (see miner.ts), not as a script');
+port.on('message', (job: MinerJob) => port.postMessage(search(job)));
