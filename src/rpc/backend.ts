@@ -1,0 +1,142 @@
+import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
+import type { Account } from '../ledger/state/types.js';
+import type { AccessListEntry, SignedTransaction } from '../ledger/tx/types.js';
+
+/**
+ * Everything the JSON-RPC layer reads from or hands to the node. The node
+ * adapts its Blockchain, Mempool, engine and p2p service to this interface;
+ * the RPC never sees them, so it can be tested against an in-memory fake.
+ *
+ * Synchronous members must be cheap (they serve the hot methods:
+ * eth_chainId, eth_blockNumber, eth_getBalance, eth_getTransactionCount).
+ * Everything a block makes visible (head, accounts, blocks, receipts, tx
+ * lookups) must change atomically (WALLET-RPC.md §1, ethers' replacement check).
+ */
+export interface RpcBackend {
+  /** EIP-155 chain id from genesis. */
+  readonly chainId: bigint;
+  readonly genesisHash: Uint8Array;
+  /** web3_clientVersion, e.g. "Cairn/v0.1.0/node-v20.20.2". */
+  readonly clientVersion: string;
+
+  /** The canonical head ("latest", "pending"). */
+  head(): ChainPointer;
+  /**
+   * Height of the newest block the engine treats as final ("safe",
+   * "finalized"): ConsensusEngine.finalizedNumber(head), 0 at worst.
+   */
+  finalizedNumber(): number;
+
+  /** Canonical block at height `n`; undefined above the head. */
+  getBlockByNumber(n: number): Promise<Block | undefined>;
+  /** Any stored block (canonical or side chain); undefined if unknown. */
+  getBlockByHash(hash: Uint8Array): Promise<Block | undefined>;
+  /** Canonical header at height `n`, without the body (eth_getLogs skips empty blocks with it). */
+  getHeaderByNumber(n: number): Promise<BlockHeader | undefined>;
+  /** Receipts of a canonical block in tx order; undefined for an unknown or side-chain (never executed) block. */
+  getBlockReceipts(blockHash: Uint8Array): Promise<readonly Receipt[] | undefined>;
+  /**
+   * A mined transaction on the canonical chain with its receipt and block
+   * header: serves both eth_getTransactionByHash and eth_getTransactionReceipt.
+   */
+  getReceipt(txHash: Uint8Array): Promise<MinedTransaction | undefined>;
+
+  /** Latest state; an unknown address is EMPTY_ACCOUNT. */
+  getAccount(address: Uint8Array): Account;
+  /** Account nonce plus the sender's contiguous pooled transactions ("pending" nonce). */
+  pendingNonce(address: Uint8Array): bigint;
+  /** A transaction waiting in the mempool, if any. */
+  getPendingTransaction(txHash: Uint8Array): SignedTransaction | undefined;
+  /**
+   * Decodes, validates, recovers and admits a raw transaction, resolving once
+   * it is journaled. Throws InvalidTransactionError (geth wording) on refusal.
+   */
+  submitRawTransaction(raw: Uint8Array): Promise<SignedTransaction>;
+
+  /** Base fee of the next block (EIP-1559, from the head). */
+  nextBaseFee(): bigint;
+  /** Gas the call would use if sent as a transaction (intrinsic gas, plus module costs). */
+  estimateGas(call: GasEstimateRequest): bigint;
+  /**
+   * The consensus values Ethereum tooling shows in a block: `difficulty`
+   * (PoW difficulty; 0 under PoS), the 8-byte seal `nonce`, and
+   * `totalDifficulty` when it is at hand. Missing → "0x0" / zero nonce / omitted.
+   */
+  sealFields(header: BlockHeader, hash: Uint8Array): SealFields;
+
+  /** For cairn_nodeInfo. */
+  nodeInfo(): NodeInfo;
+  /** For cairn_consensus: the engine's kind and its status(head). */
+  consensusStatus(): ConsensusStatus;
+  /** Connected peers, for cairn_peers ([] without networking). */
+  peers(): readonly PeerInfo[];
+  /** Number of connected peers (net_peerCount). */
+  peerCount(): number;
+  /** False when following the network, else the range sync is working through. */
+  syncing(): false | SyncProgress;
+}
+
+export interface ChainPointer {
+  readonly header: BlockHeader;
+  readonly hash: Uint8Array;
+}
+
+export interface MinedTransaction {
+  readonly tx: SignedTransaction;
+  readonly receipt: Receipt;
+  readonly blockHash: Uint8Array;
+  readonly blockNumber: number;
+  /** Position of the tx in its block. */
+  readonly index: number;
+  /** Block-wide index of the receipt's first log (logs of earlier txs come before). */
+  readonly logIndexStart: number;
+  readonly header: BlockHeader;
+}
+
+/** The parts of an eth_estimateGas call object that decide its gas. */
+export interface GasEstimateRequest {
+  readonly to: Uint8Array;
+  readonly data: Uint8Array;
+  readonly accessList: readonly AccessListEntry[];
+}
+
+export interface SealFields {
+  readonly difficulty?: bigint;
+  /** 8 bytes. */
+  readonly nonce?: Uint8Array;
+  readonly totalDifficulty?: bigint;
+}
+
+export interface NodeInfo {
+  readonly dataDir: string;
+  /** Sender-recovery backend in use, e.g. "native" or "noble". */
+  readonly recoveryBackend: string;
+  /** libp2p peer id; null without networking. */
+  readonly peerId: string | null;
+  readonly listenAddresses: readonly string[];
+  /** True when this node mines or proposes blocks. */
+  readonly producing: boolean;
+  /** Transactions in the mempool. */
+  readonly mempoolSize: number;
+}
+
+export interface ConsensusStatus {
+  /** Engine kind from genesis: "pow" or "pos". */
+  readonly kind: string;
+  /** ConsensusEngine.status(head): difficulty, target, validators... JSON-safe values. */
+  readonly details: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface PeerInfo {
+  readonly id: string;
+  /** Multiaddrs of the open connections. */
+  readonly addresses: readonly string[];
+  /** The peer's head height from its last status message, if known. */
+  readonly headNumber: number | null;
+}
+
+export interface SyncProgress {
+  readonly startingBlock: number;
+  readonly currentBlock: number;
+  readonly highestBlock: number;
+}

@@ -1,0 +1,66 @@
+import { bytesToHex } from '../../primitives/hex.js';
+import type { RpcBackend } from '../backend.js';
+import type { MethodTable } from '../dispatch.js';
+import { arity } from '../params.js';
+
+/**
+ * cairn_: the node itself, for `cairn status` and operators. Unlike eth_,
+ * these answers are for people and scripts rather than wallet libraries:
+ * block numbers, counts and millisecond times are JSON numbers (always safe
+ * integers), big integers such as the chain id are decimal strings, hashes
+ * are 0x hex.
+ */
+export function cairnMethods(backend: RpcBackend): MethodTable {
+  const chainId = backend.chainId.toString(10);
+  const genesisHash = bytesToHex(backend.genesisHash);
+  const finalized = async (): Promise<{ number: number; hash: string | null }> => {
+    const number = backend.finalizedNumber();
+    const block = await backend.getBlockByNumber(number);
+    return { number, hash: block === undefined ? null : bytesToHex(block.hash) };
+  };
+  return {
+    cairn_nodeInfo: async (params) => {
+      arity(params, 0, 0);
+      const info = backend.nodeInfo();
+      const head = backend.head();
+      return {
+        clientVersion: backend.clientVersion,
+        chainId,
+        genesisHash,
+        consensus: backend.consensusStatus().kind,
+        head: { number: head.header.number, hash: bytesToHex(head.hash), timestamp: head.header.timestamp },
+        finalized: await finalized(),
+        dataDir: info.dataDir,
+        recoveryBackend: info.recoveryBackend,
+        peerId: info.peerId,
+        listenAddresses: info.listenAddresses,
+        producing: info.producing,
+        mempoolSize: info.mempoolSize,
+        peerCount: backend.peerCount(),
+        syncing: backend.syncing() !== false,
+      };
+    },
+
+    // The engine's own fields (difficulty, target, validators...) follow kind and finalized.
+    cairn_consensus: async (params) => {
+      arity(params, 0, 0);
+      const { kind, details } = backend.consensusStatus();
+      return { kind, finalized: await finalized(), ...details };
+    },
+
+    cairn_peers: (params) => {
+      arity(params, 0, 0);
+      return backend.peers().map((peer) => ({ id: peer.id, addresses: peer.addresses, headNumber: peer.headNumber }));
+    },
+
+    cairn_syncStatus: (params) => {
+      arity(params, 0, 0);
+      const progress = backend.syncing();
+      const head = backend.head().header.number;
+      return progress === false
+        ? { syncing: false, startingBlock: head, currentBlock: head, highestBlock: head, peerCount: backend.peerCount() }
+        : { syncing: true, ...progress, peerCount: backend.peerCount() };
+    },
+  };
+}
+

@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CairnError } from '../primitives/errors.js';
+import { toQuantity } from '../primitives/hex.js';
+import type { RpcBackend } from './backend.js';
+import { ChainView } from './chain-view.js';
+import { RpcDispatcher } from './dispatch.js';
+import { RpcErrorCode, wireCode } from './errors.js';
+import { FeeOracle, type FeeOracleOptions } from './fees.js';
+import { cairnMethods } from './modules/cairn.js';
+import { ethMethods } from './modules/eth.js';
+import { netMethods } from './modules/net.js';
+import { web3Methods } from './modules/web3.js';
+
+/**
+ * JSON-RPC 2.0 over HTTP (node:http, keep-alive). POST carries requests;
+ * every JSON-RPC answer, errors included, is HTTP 200 (non-2xx makes viem
+ * and ethers drop the JSON-RPC error). GET answers a small health object;
+ * OPTIONS answers CORS preflights. CORS is off unless origins are configured.
+ */
+
+/** The subset of the node's Logger the server uses: unexpected failures (answered -32603) go here. */
+export interface RpcLogger {
+  error(message: string): void;
+}
+
+export interface RpcServerOptions {
+  readonly backend: RpcBackend;
+  /** Listen address; default 127.0.0.1 (anything else exposes the node). */
+  readonly host?: string;
+  /** Default 8545; 0 picks a free port (see RpcServer.port). */
+  readonly port?: number;
+  /** Browser origins allowed by CORS, e.g. "http://localhost:5173", or "*" for any; empty = CORS off. */
+  readonly corsOrigins?: readonly string[];
+  /** Largest request body; default 5 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Most requests in one batch; default 1000. */
+  readonly maxBatchSize?: number;
+  /** Widest eth_getLogs block range; default 10,000. */
+  readonly maxLogBlockRange?: number;
+  /** Most logs one eth_getLogs answer may hold; default 10,000. */
+  readonly maxLogs?: number;
+  readonly fees?: FeeOracleOptions;
+  readonly log?: RpcLogger;
+}
+
+export interface RpcServer {
+  /** e.g. http://127.0.0.1:8545 */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting connections, drops idle keep-alive ones, resolves when all are closed. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_MAX_BATCH_SIZE = 1000;
+
+const consoleLogger: RpcLogger = { error: (m) => console.error(m) };
+
+export type RpcDispatcherOptions = Pick<RpcServerOptions, 'backend' | 'maxBatchSize' | 'maxLogBlockRange' | 'maxLogs' | 'fees' | 'log'>;
+
+/** All namespaces wired to one backend: the transport-independent part, reusable by a WebSocket transport. */
+export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatcher {
+  const { backend } = options;
+  const chain = new ChainView(backend);
+  const fees = new FeeOracle(backend, options.fees);
+  const eth = ethMethods(backend, chain, fees, {
+    maxLogBlockRange: options.maxLogBlockRange ?? 10_000,
+    maxLogs: options.maxLogs ?? 10_000,
+  });
+  const log = options.log ?? consoleLogger;
+  return new RpcDispatcher([eth, netMethods(backend), web3Methods(backend), cairnMethods(backend)], {
+    maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+    logError: (m) => log.error(m),
+  });
+}
+
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const log = options.log ?? consoleLogger;
+  const dispatcher = createRpcDispatcher({ ...options, log });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const headersFor = corsHeaders(options.corsOrigins ?? []);
+  const { backend } = options;
+
+  const reply = (res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders): void => {
+    headers['content-length'] = Buffer.byteLength(body);
+    res.writeHead(status, headers);
+    res.end(body);
+  };
+
+  const onPost = (req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders): void => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // Too large: keep reading to the end (so the answer reaches the client
+    // rather than a reset), discard, answer, close. requestTimeout bounds it.
+    let tooLarge = Number(req.headers['content-length']) > maxBodyBytes;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else chunks.push(chunk);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      headers['content-type'] = 'application/json';
+      if (tooLarge) {
+        headers['connection'] = 'close';
+        const error = { code: wireCode(RpcErrorCode.InvalidRequest), message: `request body too large: the limit is ${maxBodyBytes} bytes` };
+        return reply(res, 200, `{"jsonrpc":"2.0","id":null,"error":${JSON.stringify(error)}}`, headers);
+      }
+      const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const send = (answer: string | null): void => {
+        if (answer === null) {
+          res.writeHead(204, headers);
+          res.end();
+        } else reply(res, 200, answer, headers);
+      };
+      const answer = dispatcher.handle(body);
+      if (answer instanceof Promise) {
+        answer.then(send, (err: unknown) => {
+          log.error(`JSON-RPC dispatch failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          res.destroy();
+        });
+      } else send(answer);
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const headers = headersFor(req.headers.origin);
+    switch (req.method) {
+      case 'POST':
+        return onPost(req, res, headers);
+      case 'OPTIONS':
+        if (headers['access-control-allow-origin'] !== undefined) {
+          headers['access-control-allow-methods'] = 'POST, GET, OPTIONS';
+          headers['access-control-allow-headers'] = req.headers['access-control-request-headers'] ?? 'content-type';
+          headers['access-control-max-age'] = '600';
+        }
+        headers['allow'] = 'POST, GET, OPTIONS';
+        res.writeHead(204, headers);
+        return res.end();
+      case 'GET':
+      case 'HEAD': {
+        headers['content-type'] = 'application/json';
+        const health = { status: 'ok', clientVersion: backend.clientVersion, chainId: toQuantity(backend.chainId), head: backend.head().header.number };
+        return reply(res, 200, JSON.stringify(health), headers);
+      }
+      default:
+        headers['allow'] = 'POST, GET, OPTIONS';
+        headers['content-type'] = 'text/plain';
+        return reply(res, 405, 'JSON-RPC: send POST requests\n', headers);
+    }
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  const requestedPort = options.port ?? 8545;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: NodeJS.ErrnoException): void => {
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use (another node? pick another port)' : err.code === 'EADDRNOTAVAIL' ? 'no such local address' : err.message;
+      reject(new CairnError('RPC_LISTEN', `JSON-RPC cannot listen on ${host}:${requestedPort}: ${why}`, { cause: err }));
+    };
+    server.once('error', fail);
+    server.listen(requestedPort, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error(`JSON-RPC server error: ${err.message}`));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url,
+    host,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/**
+ * Headers for a response to a request from `origin`: the CORS ones if the
+ * origin is allowed. A fresh object per call: the caller adds to it.
+ */
+function corsHeaders(origins: readonly string[]): (origin: string | undefined) => OutgoingHttpHeaders {
+  // Browsers send origins without a trailing slash; people often type one.
+  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  if (allowed.size === 0) return () => ({});
+  if (allowed.has('*')) return () => ({ 'access-control-allow-origin': '*' });
+  return (origin) =>
+    origin !== undefined && allowed.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+}

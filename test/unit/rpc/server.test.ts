@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRpcServer, type RpcServer, type RpcServerOptions } from '../../../src/rpc/server.js';
+import { FakeBackend } from './fake-backend.js';
+
+const quiet = { error: () => {} };
+const servers: RpcServer[] = [];
+
+async function start(options: Partial<RpcServerOptions> = {}): Promise<RpcServer> {
+  const server = await startRpcServer({ backend: new FakeBackend(), port: 0, log: quiet, ...options });
+  servers.push(server);
+  return server;
+}
+
+function post(server: RpcServer, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+}
+
+async function postJson(server: RpcServer, body: string): Promise<unknown> {
+  const res = await post(server, body);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/json');
+  return res.json();
+}
+
+let server: RpcServer;
+
+beforeAll(async () => {
+  server = await start({ maxBodyBytes: 4096, maxBatchSize: 5 });
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('JSON-RPC over HTTP', () => {
+  it('listens on 127.0.0.1 and reports its url', () => {
+    expect(server.host).toBe('127.0.0.1');
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect(server.port).toBeGreaterThan(0);
+  });
+
+  it('refuses to start on a port in use, saying so', async () => {
+    await expect(startRpcServer({ backend: new FakeBackend(), port: server.port, log: quiet })).rejects.toThrow(
+      `JSON-RPC cannot listen on 127.0.0.1:${server.port}: the port is in use`,
+    );
+  });
+
+  it('answers a single request with jsonrpc 2.0 and the id echoed with its type', async () => {
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":7,"method":"eth_chainId"}')).toEqual({ jsonrpc: '2.0', id: 7, result: '0x539' });
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":"7","method":"eth_chainId","params":[]}')).toEqual({ jsonrpc: '2.0', id: '7', result: '0x539' });
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":null,"method":"eth_chainId"}')).toEqual({ jsonrpc: '2.0', id: null, result: '0x539' });
+  });
+
+  it('answers a batch with mixed ids in order, leaving out notifications', async () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber' },
+      { jsonrpc: '2.0', method: 'eth_chainId' },
+      { jsonrpc: '2.0', id: 'two', method: 'net_version' },
+      { jsonrpc: '2.0', id: 3, method: 'no_such_method' },
+      { jsonrpc: '2.0', id: 4.5, method: 'eth_getBalance', params: ['0x12'] },
+    ];
+    const answer = (await postJson(server, JSON.stringify(batch))) as { id: unknown; result?: unknown; error?: { code: number } }[];
+    expect(answer.map((a) => a.id)).toEqual([1, 'two', 3, 4.5]);
+    expect(answer[0]!.result).toBe('0x0');
+    expect(answer[1]!.result).toBe('1337');
+    expect(answer[2]!.error!.code).toBe(-32601);
+    expect(answer[3]!.error!.code).toBe(-32602);
+    for (const a of answer) expect(a).toHaveProperty('jsonrpc', '2.0');
+  });
+
+  it('sends no body for notifications only', async () => {
+    const single = await post(server, '{"jsonrpc":"2.0","method":"eth_chainId"}');
+    expect(single.status).toBe(204);
+    expect(await single.text()).toBe('');
+    const batch = await post(server, '[{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","method":"nope"}]');
+    expect(batch.status).toBe(204);
+  });
+
+  it('parse error: -32700 with id null, HTTP 200', async () => {
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":1,')).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+  });
+
+  it('invalid requests: -32600', async () => {
+    const cases: [string, unknown][] = [
+      ['42', null],
+      ['{"id":1,"method":"eth_chainId"}', 1],
+      ['{"jsonrpc":"1.0","id":1,"method":"eth_chainId"}', 1],
+      ['{"jsonrpc":"2.0","id":1,"method":5}', 1],
+      ['{"jsonrpc":"2.0","id":{"a":1},"method":"eth_chainId"}', null],
+      ['{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":"x"}', 1],
+      ['[]', null],
+    ];
+    for (const [body, id] of cases) {
+      expect(await postJson(server, body), body).toMatchObject({ jsonrpc: '2.0', id, error: { code: -32600 } });
+    }
+    expect(await postJson(server, '[1, {"jsonrpc":"2.0","id":1,"method":"eth_chainId"}]')).toEqual([
+      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'invalid request: expected a JSON-RPC request object' } },
+      { jsonrpc: '2.0', id: 1, result: '0x539' },
+    ]);
+  });
+
+  it('refuses a batch above the cap as a whole', async () => {
+    const batch = Array.from({ length: 6 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_chainId' }));
+    const answer = await postJson(server, JSON.stringify(batch));
+    expect(answer).toMatchObject({ id: null, error: { code: -32600, message: 'batch too large: 6 requests, at most 5' } });
+  });
+
+  it('unknown method: -32601 with geth wording (ethers recognises it)', async () => {
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":1,"method":"eth_foo"}')).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: -32601, message: 'the method eth_foo does not exist/is not available' },
+    });
+    // Object prototype names are not methods.
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":1,"method":"toString"}')).toMatchObject({ error: { code: -32601 } });
+  });
+
+  it('named params: -32602', async () => {
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":{"address":"0x00"}}')).toMatchObject({
+      error: { code: -32602 },
+    });
+  });
+
+  it('a body over the limit: a JSON-RPC error with id null, HTTP 200', async () => {
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: ['x'.repeat(10_000)] });
+    const res = await post(server, big);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/body too large/) } });
+    // The server keeps serving.
+    expect(await postJson(server, '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')).toMatchObject({ result: '0x539' });
+  });
+
+  it('a streamed (chunked) body over the limit gets the same answer', async () => {
+    const chunk = new TextEncoder().encode(' '.repeat(1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(server.url, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: null, error: { code: -32600, message: expect.stringMatching(/body too large/) } });
+  });
+
+  it('GET answers a health object; other methods are 405', async () => {
+    const health = await fetch(server.url);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', clientVersion: 'Cairn/v0.1.0/test', chainId: '0x539', head: 0 });
+    const put = await fetch(server.url, { method: 'PUT', body: '{}' });
+    expect(put.status).toBe(405);
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (s: RpcServer, origin: string): Promise<Response> =>
+    fetch(s.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+
+  it('is off by default: no Access-Control headers, preflight or not', async () => {
+    const pre = await preflight(server, 'http://dapp.example');
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+    const res = await post(server, '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}', { origin: 'http://dapp.example' });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('allows listed origins only, and answers their preflight', async () => {
+    const s = await start({ corsOrigins: ['http://dapp.example/'] });
+    const pre = await preflight(s, 'http://dapp.example');
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://dapp.example');
+    expect(pre.headers.get('access-control-allow-methods')).toMatch(/POST/);
+    expect(pre.headers.get('access-control-allow-headers')).toBe('content-type');
+    const res = await post(s, '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}', { origin: 'http://dapp.example' });
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://dapp.example');
+    expect((await preflight(s, 'http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('"*" allows any origin', async () => {
+    const s = await start({ corsOrigins: ['*'] });
+    expect((await preflight(s, 'http://anything.example')).headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
