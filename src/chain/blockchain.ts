@@ -222,12 +222,12 @@ export class Blockchain implements StateReader {
     return nextBaseFee(this.#head.header);
   }
 
-  on(event: 'head', listener: (event: HeadEvent) => void): this {
+  on(_event: 'head', listener: (event: HeadEvent) => void): this {
     this.#headListeners.add(listener);
     return this;
   }
 
-  off(event: 'head', listener: (event: HeadEvent) => void): this {
+  off(_event: 'head', listener: (event: HeadEvent) => void): this {
     this.#headListeners.delete(listener);
     return this;
   }

@@ -44,6 +44,12 @@ export interface ConsensusEngine {
    * Resolves null if `signal` aborts first.
    */
   seal(header: BlockHeader, signal: AbortSignal): Promise<BlockHeader | null>;
+  /**
+   * The values Ethereum tooling shows for a block's seal: PoW difficulty and
+   * 8-byte nonce; PoS reports difficulty 0 and a zero nonce. Lets the RPC fill
+   * `difficulty` and `nonce` without reading the consensus section itself.
+   */
+  sealFields(header: BlockHeader): { readonly difficulty: bigint; readonly nonce: Uint8Array };
   /** Engine state for `cairn_consensus` (difficulty, target, hash rate...). JSON-safe values only. */
   status(head: BlockHeader): Record<string, string | number | boolean | null>;
   /** Stops worker threads, if any. */

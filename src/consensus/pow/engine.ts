@@ -69,6 +69,10 @@ export class PowEngine implements ConsensusEngine {
     return decodeSection(header).difficulty;
   }
 
+  sealFields(header: BlockHeader): { readonly difficulty: bigint; readonly nonce: Uint8Array } {
+    return decodeSection(header);
+  }
+
   /** Strictly heavier only: on a tie the head seen first stays, as in Bitcoin. */
   isBetter(candidate: ChainTip, current: ChainTip): boolean {
     return candidate.totalWeight > current.totalWeight;

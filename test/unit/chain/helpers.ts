@@ -49,6 +49,10 @@ export class FakeEngine implements ConsensusEngine {
     return 0;
   }
 
+  sealFields(): { difficulty: bigint; nonce: Uint8Array } {
+    return { difficulty: 0n, nonce: new Uint8Array(8) };
+  }
+
   async seal(header: BlockHeader): Promise<BlockHeader> {
     return header;
   }

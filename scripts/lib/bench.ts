@@ -1,0 +1,56 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
+
+/** Shared pieces of the benchmarks in scripts/bench/. */
+
+export interface BenchGenesisOptions {
+  readonly targetBlockTimeMs: number;
+  readonly initialDifficulty: string;
+  readonly gasLimit: string;
+}
+
+/** A genesis of the benchmark's own: every dev account funded. */
+export function benchGenesis(options: BenchGenesisOptions): Record<string, unknown> {
+  return {
+    chainId: 13370,
+    timestamp: 1764028800000,
+    gasLimit: options.gasLimit,
+    baseFee: '1000000000',
+    blockReward: '2000000000000000000',
+    consensus: {
+      type: 'pow',
+      pow: { targetBlockTimeMs: options.targetBlockTimeMs, initialDifficulty: options.initialDifficulty, minDifficulty: '1000', confirmations: 32 },
+    },
+    alloc: Object.fromEntries(DEV_ACCOUNTS.map((a) => [a.address, { balance: '1000000000000000000000000' }])),
+  };
+}
+
+export interface BenchDir {
+  readonly dir: string;
+  readonly genesisPath: string;
+  readonly dataDir: string;
+  remove(): Promise<void>;
+}
+
+export async function benchDir(genesis: Record<string, unknown>): Promise<BenchDir> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
+  const genesisPath = join(dir, 'genesis.json');
+  await writeFile(genesisPath, JSON.stringify(genesis));
+  return { dir, genesisPath, dataDir: join(dir, 'data'), remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

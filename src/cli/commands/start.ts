@@ -1,0 +1,118 @@
+import { resolve } from 'node:path';
+import { DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, type NodeConfig } from '../../node/config.js';
+import { DEV_ACCOUNTS } from '../../node/dev-accounts.js';
+import { createLogger, isLogLevel } from '../../node/log.js';
+import { CairnNode } from '../../node/node.js';
+import { createNodeBackend } from '../../rpc/node-backend.js';
+import { startRpcServer } from '../../rpc/server.js';
+import { addressArg, parse, parsePort, parsePositiveInt } from '../args.js';
+import { UsageError } from '../errors.js';
+import { formatEther } from '../units.js';
+import { hexToBytes } from '../../primitives/hex.js';
+
+export const START_USAGE = `Usage: cairn start [options]
+
+Runs a node. With no options: the genesis.json in the current directory, data in
+~/.cairn/<chain id>, JSON-RPC on http://${DEFAULT_RPC_HOST}:${DEFAULT_RPC_PORT}, no block production.
+  --genesis <file>        genesis file (default ./genesis.json)
+  --datadir <dir>         data directory (default ~/.cairn/<chain id>)
+  --rpc-host <host>       JSON-RPC listen address (default ${DEFAULT_RPC_HOST}; anything else exposes the node)
+  --rpc-port <port>       JSON-RPC port (default ${DEFAULT_RPC_PORT}; 0 picks a free one)
+  --cors <origin>         allow browser dapps from this origin (repeatable; "*" for any)
+  --mine                  produce blocks
+  --coinbase <address>    receives block rewards and tips (default: the zero address, rewards burned)
+  --miner-threads <n>     proof-of-work worker threads (default 1)
+  --recovery <backend>    sender recovery: auto (default), native or noble
+  --log-level <level>     error, warn, info (default) or debug`;
+
+const OPTIONS = {
+  genesis: { type: 'string' },
+  datadir: { type: 'string' },
+  'rpc-host': { type: 'string' },
+  'rpc-port': { type: 'string' },
+  cors: { type: 'string', multiple: true },
+  mine: { type: 'boolean' },
+  coinbase: { type: 'string' },
+  'miner-threads': { type: 'string' },
+  recovery: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function startCommand(argv: string[], print: (line: string) => void): Promise<void> {
+  const { values, positionals } = parse(argv, OPTIONS, START_USAGE);
+  if (values.help) return print(START_USAGE);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${START_USAGE}`);
+  const logLevel = values['log-level'] ?? 'info';
+  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be error, warn, info or debug, got "${logLevel}"`);
+  const recovery = values.recovery ?? 'auto';
+  if (recovery !== 'auto' && recovery !== 'native' && recovery !== 'noble') {
+    throw new UsageError(`--recovery must be auto, native or noble, got "${recovery}"`);
+  }
+  const config: NodeConfig = {
+    genesisPath: resolve(values.genesis ?? 'genesis.json'),
+    dataDir: values.datadir === undefined ? undefined : resolve(values.datadir),
+    rpc: {
+      host: values['rpc-host'] ?? DEFAULT_RPC_HOST,
+      port: values['rpc-port'] === undefined ? DEFAULT_RPC_PORT : parsePort(values['rpc-port'], '--rpc-port'),
+      corsOrigins: values.cors ?? [],
+    },
+    mine: values.mine === true,
+    coinbase: values.coinbase === undefined ? undefined : addressArg(values.coinbase, '--coinbase'),
+    minerThreads: values['miner-threads'] === undefined ? 1 : parsePositiveInt(values['miner-threads'], '--miner-threads'),
+    recovery,
+    logLevel,
+  };
+
+  const log = createLogger(config.logLevel);
+  const node = await CairnNode.start(config, log);
+  let server;
+  try {
+    server = await startRpcServer({
+      backend: createNodeBackend(node),
+      host: config.rpc.host,
+      port: config.rpc.port,
+      corsOrigins: config.rpc.corsOrigins,
+      log: log.child('rpc'),
+    });
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+
+  printDevAccounts(node, print);
+  print(`JSON-RPC listening on ${server.url}  chain id ${node.genesis.chainId}  ${node.mining ? 'mining' : 'not producing blocks (pass --mine)'}`);
+
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: shutting down`);
+      void server
+        .close()
+        .then(() => node.stop())
+        .then(done, (err: unknown) => {
+          log.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+          done();
+        });
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}
+
+/** The public test keys the genesis funds, so a developer can paste one into a wallet. */
+function printDevAccounts(node: CairnNode, print: (line: string) => void): void {
+  const funded = DEV_ACCOUNTS.filter((a) => node.genesis.alloc.has(a.address.toLowerCase()));
+  if (funded.length === 0) return;
+  print('');
+  print('WARNING: these development accounts are funded by this genesis. Their private keys are PUBLIC');
+  print('(the Hardhat/Anvil test mnemonic "test test … junk"): never send real funds to them.');
+  print('');
+  for (const [i, account] of funded.entries()) {
+    const balance = node.chain.getAccount(hexToBytes(account.address)).balance;
+    print(`(${i}) ${account.address} (${formatEther(balance)} ETH)  key ${account.privateKey}`);
+  }
+  print('');
+}

@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { Blockchain } from '../chain/blockchain.js';
+import { Mempool } from '../chain/mempool.js';
+import type { ConsensusEngine } from '../consensus/engine.js';
+import { createEngine } from '../consensus/index.js';
+import { parseGenesis, type Genesis } from '../ledger/genesis.js';
+import { SenderRecovery } from '../ledger/tx/sender.js';
+import { CairnError } from '../primitives/errors.js';
+import { loadRecoveryBackend } from '../primitives/recover/index.js';
+import type { RecoveryBackend } from '../primitives/recover/backend.js';
+import { defaultDataDir, type NodeConfig } from './config.js';
+import type { Logger } from './log.js';
+import { Producer } from './producer.js';
+
+const ZERO_ADDRESS = new Uint8Array(20);
+
+export class ConfigError extends CairnError {
+  constructor(message: string) {
+    super('CONFIG', message);
+  }
+}
+
+/**
+ * A running node: the chain, its mempool and (when mining) the producer.
+ * Edges (RPC, CLI, later p2p) are built on top of it and never reached from it.
+ */
+export class CairnNode {
+  private constructor(
+    readonly genesis: Genesis,
+    readonly dataDir: string,
+    readonly engine: ConsensusEngine,
+    readonly backend: RecoveryBackend,
+    readonly recovery: SenderRecovery,
+    readonly chain: Blockchain,
+    readonly mempool: Mempool,
+    private readonly producer: Producer | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(config: NodeConfig, log: Logger): Promise<CairnNode> {
+    const genesis = await loadGenesis(config.genesisPath);
+    const dataDir = config.dataDir ?? defaultDataDir(genesis.chainId);
+    const engine = createEngine(genesis.consensus, { minerThreads: config.minerThreads });
+    const backend = await loadRecoveryBackend(config.recovery === 'auto' ? {} : { prefer: config.recovery });
+    const recovery = new SenderRecovery(backend);
+    let chain: Blockchain;
+    try {
+      chain = await Blockchain.open({ dataDir, genesis, engine, recovery });
+    } catch (err) {
+      await Promise.all([engine.close(), backend.close()]);
+      throw err;
+    }
+    const mempool = new Mempool({
+      chainId: genesis.chainId,
+      state: chain,
+      baseFee: () => chain.nextBaseFee(),
+      blockGasLimit: genesis.gasLimit,
+      recovery,
+      journal: chain.mempoolJournal,
+    });
+    const restored = await mempool.restore(await chain.mempoolJournal.loadAll());
+    chain.on('head', (event) => {
+      mempool.onHeadChange(event).catch((err: unknown) => {
+        log.error(`mempool journal update after block #${event.head.header.number} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    });
+    const producer = config.mine
+      ? new Producer({ chain, mempool, engine, coinbase: config.coinbase ?? ZERO_ADDRESS, log: log.child('miner') })
+      : undefined;
+    const node = new CairnNode(genesis, dataDir, engine, backend, recovery, chain, mempool, producer, log);
+    log.info(`chain ${genesis.chainId} (${engine.kind}) at block #${chain.head.header.number}, data in ${dataDir}, ${restored} pooled txs restored, sender recovery: ${backend.name}`);
+    producer?.start();
+    return node;
+  }
+
+  get mining(): boolean {
+    return this.producer !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.producer?.stop();
+    await this.chain.close();
+    await Promise.all([this.engine.close(), this.backend.close()]);
+    this.log.info('node stopped');
+  }
+}
+
+async function loadGenesis(path: string): Promise<Genesis> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read genesis file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`genesis file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseGenesis(json);
+}
