@@ -19,7 +19,7 @@ import type { RlpValue } from '../../../src/primitives/rlp.js';
 /**
  * A consensus engine for chain tests: every empty consensus section is
  * valid (no mining), and a block weighs 1 unless its extraData holds a
- * number, so a test makes a short branch heavier than a long one.
+ * number (the genesis block always weighs 1), so a test makes a short branch heavier than a long one.
  */
 export class FakeEngine implements ConsensusEngine {
   readonly kind = 'fake';
@@ -38,7 +38,7 @@ export class FakeEngine implements ConsensusEngine {
   }
 
   weight(header: BlockHeader): bigint {
-    return header.extraData.length > 0 ? bytesToBigint(header.extraData) : 1n;
+    return header.number > 0 && header.extraData.length > 0 ? bytesToBigint(header.extraData) : 1n;
   }
 
   isBetter(candidate: ChainTip, current: ChainTip): boolean {

@@ -62,7 +62,7 @@ describe('Blockchain.open: the data directory', () => {
       new RegExp(`^data directory ${dir} was created for genesis ${stored} \\(chain id 1337\\) but this node runs genesis 0x[0-9a-f]{64} \\(chain id 1337\\): use another --datadir or the matching genesis.json$`),
     );
 
-    // Same genesis block, other chain rules: the block hash alone would not tell.
+    // Other chain rules: the refusal names the settings that changed.
     const renumbered = await openError(dir, testGenesis({ chainId: 4242n, blockReward: 1n }));
     expect(renumbered).toBeInstanceOf(GenesisMismatchError);
     expect(renumbered.message).toBe(
