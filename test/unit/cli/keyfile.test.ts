@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/cli/errors.js';
+import { parsePrivateKey, readKeyFile, writeKeyFile } from '../../../src/cli/keyfile.js';
+import { bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
+
+const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cairn-keyfile-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('key files', () => {
+  it('writes {address, privateKey} with mode 0600 and reads it back', async () => {
+    const path = join(dir, 'key.json');
+    const written = await writeKeyFile(path, hexToBytes(KEY), false);
+    expect(written.address).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ address: written.address, privateKey: KEY });
+    expect(bytesToHex(await readKeyFile(path))).toBe(KEY);
+  });
+
+  it('refuses to overwrite an existing file unless forced', async () => {
+    const path = join(dir, 'key.json');
+    await writeKeyFile(path, hexToBytes(KEY), false);
+    await expect(writeKeyFile(path, hexToBytes(KEY), false)).rejects.toThrow(/already exists/);
+    await expect(writeKeyFile(path, hexToBytes(KEY), true)).resolves.toMatchObject({ privateKey: KEY });
+  });
+
+  it('reads a file that holds only the hex key', async () => {
+    const path = join(dir, 'raw.txt');
+    await writeFile(path, KEY.slice(2) + '\n');
+    expect(bytesToHex(await readKeyFile(path))).toBe(KEY);
+  });
+
+  it('explains what is wrong with a bad key file', async () => {
+    await expect(readKeyFile(join(dir, 'missing.json'))).rejects.toThrow(/cannot read key file .*ENOENT/);
+    const noKey = join(dir, 'nokey.json');
+    await writeFile(noKey, '{"address":"0x00"}');
+    await expect(readKeyFile(noKey)).rejects.toThrow(/no "privateKey" field/);
+    const broken = join(dir, 'broken.json');
+    await writeFile(broken, '{"privateKey":');
+    await expect(readKeyFile(broken)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('refuses keys that are not 32 bytes or not valid on the curve', () => {
+    expect(() => parsePrivateKey('0x1234', '--private-key')).toThrow(UsageError);
+    expect(() => parsePrivateKey('0x' + '00'.repeat(32), '--private-key')).toThrow(/invalid secp256k1 private key/);
+    expect(() => parsePrivateKey('0x' + 'ff'.repeat(32), '--private-key')).toThrow(/invalid secp256k1 private key/);
+  });
+});
