@@ -40,6 +40,12 @@ async function main(argv: string[]): Promise<void> {
   await command(rest, print);
 }
 
+// A reader that goes away (`cairn status | head`) is not an error of ours.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof CairnError) {
     process.stderr.write(`error: ${err.message}\n`);
