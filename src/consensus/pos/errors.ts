@@ -1,0 +1,80 @@
+import { CairnError } from '../../primitives/errors.js';
+
+/**
+ * Errors of the proof-of-stake core, one class per domain with a string-enum
+ * code, so the chain can map them to block rejections and the p2p layer to
+ * peer penalties without parsing messages. Header and body rule violations
+ * are InvalidBlockError (src/ledger/block/errors.ts), as under PoW.
+ */
+
+export enum VoteErrorCode {
+  /** Not a vote: wrong RLP shape, lengths, or source not below target. */
+  Malformed = 'POS_VOTE_MALFORMED',
+  /** The signature is out of range or does not recover to the named validator. */
+  BadSignature = 'POS_VOTE_BAD_SIGNATURE',
+}
+
+export class VoteError extends CairnError {
+  declare readonly code: VoteErrorCode;
+  constructor(code: VoteErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export enum EvidenceErrorCode {
+  Malformed = 'POS_EVIDENCE_MALFORMED',
+  /** The two items do not conflict: identical, other slots or heights, or other signers. */
+  NotConflicting = 'POS_EVIDENCE_NOT_CONFLICTING',
+  BadSignature = 'POS_EVIDENCE_BAD_SIGNATURE',
+  /** This offence was already punished on this chain. */
+  AlreadyUsed = 'POS_EVIDENCE_ALREADY_USED',
+  /** The offender holds no stake, pending stake or unbonding funds. */
+  NothingToSlash = 'POS_EVIDENCE_NOTHING_TO_SLASH',
+}
+
+export class EvidenceError extends CairnError {
+  declare readonly code: EvidenceErrorCode;
+  constructor(code: EvidenceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export enum StakingErrorCode {
+  /** Amount zero or negative. */
+  BadAmount = 'POS_STAKING_BAD_AMOUNT',
+  /** The stake after the change would be positive but below minStake. */
+  BelowMinStake = 'POS_STAKING_BELOW_MIN_STAKE',
+  /** Unstaking more than is bonded (net of unstakes already pending). */
+  InsufficientStake = 'POS_STAKING_INSUFFICIENT_STAKE',
+  /** The change would leave no validator for the next epoch. */
+  LastValidator = 'POS_STAKING_LAST_VALIDATOR',
+  /** An event or epoch advance older than the state it is applied to. */
+  EpochOrder = 'POS_STAKING_EPOCH_ORDER',
+  /** No validator holds stake, so no proposer can be drawn. */
+  NoValidators = 'POS_STAKING_NO_VALIDATORS',
+}
+
+export class StakingError extends CairnError {
+  declare readonly code: StakingErrorCode;
+  constructor(code: StakingErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+export enum ProtectionErrorCode {
+  /** Signing would make a second, different proposal for a slot already signed (or an older one). */
+  ConflictingProposal = 'POS_PROTECTION_CONFLICTING_PROPOSAL',
+  /** Signing would make a double or surround vote with one already signed. */
+  ConflictingVote = 'POS_PROTECTION_CONFLICTING_VOTE',
+  /** The record belongs to another chain or another validator key. */
+  WrongIdentity = 'POS_PROTECTION_WRONG_IDENTITY',
+  /** The record does not parse; it is never silently reset. */
+  Corrupt = 'POS_PROTECTION_CORRUPT',
+}
+
+export class SlashingProtectionError extends CairnError {
+  declare readonly code: ProtectionErrorCode;
+  constructor(code: ProtectionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
