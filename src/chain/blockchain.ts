@@ -1,5 +1,5 @@
 import type { ConsensusEngine } from '../consensus/engine.js';
-import { encodeBlock } from '../ledger/block/block.js';
+import { encodedBlockSize } from '../ledger/block/block.js';
 import { BlockErrorCode, InvalidBlockError } from '../ledger/block/errors.js';
 import { hashHeader } from '../ledger/block/header.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
@@ -355,7 +355,7 @@ export class Blockchain implements StateReader {
     }
     if ((await this.#store.getBlockMeta(input.hash)) !== undefined) return 'known';
 
-    checkBody(input, encodeBlock(input).length, this.#genesis.gasLimit);
+    checkBody(input, encodedBlockSize(input), this.#genesis.gasLimit);
     const parentMeta = await this.#store.getBlockMeta(header.parentHash);
     if (parentMeta === undefined) {
       throw new InvalidBlockError(BlockErrorCode.UnknownParent, `block ${header.number} (${key}): parent ${parentKey} is not known`);

@@ -23,7 +23,7 @@ export function maxBlockBytes(gasLimit: bigint): number {
  * Checks of the body against the header: size, then txRoot. They need no
  * parent. A failure says nothing about the header (another body may match
  * it), so callers must not remember the hash as invalid for these.
- * `encodedSize` is the length of encodeBlock(block).
+ * `encodedSize` is the length of encodeBlock(block) (encodedBlockSize).
  */
 export function checkBody(block: Block, encodedSize: number, gasLimit: bigint): void {
   const n = block.header.number;

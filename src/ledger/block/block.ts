@@ -6,7 +6,7 @@ import { decodeTransaction } from '../tx/decode.js';
 import type { SenderRecovery } from '../tx/sender.js';
 import type { Transaction } from '../tx/types.js';
 import { BlockErrorCode, InvalidBlockError } from './errors.js';
-import { hashHeader, headerFields, headerFromRlp } from './header.js';
+import { encodeHeader, hashHeader, headerFields, headerFromRlp } from './header.js';
 import type { Block, BlockHeader } from './types.js';
 
 /**
@@ -17,6 +17,34 @@ import type { Block, BlockHeader } from './types.js';
 
 export function encodeBlock(block: Pick<Block, 'header' | 'transactions' | 'consensusBody'>): Uint8Array {
   return rlpEncode([headerFields(block.header), block.transactions.map((tx) => tx.raw), block.consensusBody as RlpValue[]]);
+}
+
+/**
+ * The length of encodeBlock(block), computed without building it: block
+ * import checks the size of every block, and copying a whole block's bytes
+ * again for that would cost more than the rest of the check.
+ */
+export function encodedBlockSize(block: Pick<Block, 'header' | 'transactions' | 'consensusBody'>): number {
+  let txs = 0;
+  for (const tx of block.transactions) txs += stringLength(tx.raw);
+  const content = encodeHeader(block.header).length + listLength(txs) + rlpEncode(block.consensusBody as RlpValue[]).length;
+  return listLength(content);
+}
+
+/** RLP's length prefix for a payload of `n` bytes: one byte, or one plus the length's own bytes. */
+function prefixLength(n: number): number {
+  if (n < 56) return 1;
+  let bytes = 0;
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 256)) bytes++;
+  return 1 + bytes;
+}
+
+function stringLength(bytes: Uint8Array): number {
+  return bytes.length === 1 && bytes[0]! < 0x80 ? 1 : prefixLength(bytes.length) + bytes.length;
+}
+
+function listLength(contentLength: number): number {
+  return prefixLength(contentLength) + contentLength;
 }
 
 /** A decoded block whose senders are not yet recovered. */

@@ -5,7 +5,7 @@ import { merkleProof, merkleRoot, verifyMerkleProof } from '../../../../src/prim
 import { loadRecoveryBackend } from '../../../../src/primitives/recover/index.js';
 import type { RecoveryBackend } from '../../../../src/primitives/recover/backend.js';
 import { rlpDecode, rlpEncode, type RlpValue } from '../../../../src/primitives/rlp.js';
-import { decodeBlock, decodeBlockUnrecovered, encodeBlock, txRoot } from '../../../../src/ledger/block/block.js';
+import { decodeBlock, decodeBlockUnrecovered, encodeBlock, encodedBlockSize, txRoot } from '../../../../src/ledger/block/block.js';
 import { BlockErrorCode, InvalidBlockError } from '../../../../src/ledger/block/errors.js';
 import { hashHeader, headerFields } from '../../../../src/ledger/block/header.js';
 import type { BlockHeader } from '../../../../src/ledger/block/types.js';
@@ -109,6 +109,20 @@ describe('block encoding', () => {
     expectBlockError(() => decodeBlockUnrecovered(rlpEncode(badTx)), BlockErrorCode.Malformed, /^block 7: transaction 1: /);
     const listTx = [headerFields(header), [[]], consensusBody];
     expectBlockError(() => decodeBlockUnrecovered(rlpEncode(listTx)), BlockErrorCode.Malformed, /block.transactions\[0\]: expected a byte string/);
+  });
+});
+
+describe('encodedBlockSize', () => {
+  it('equals the length of the encoding, for empty, small and long-prefixed blocks and bodies', () => {
+    const many = Array.from({ length: 300 }, (_, i) => txs[i % txs.length]!);
+    const bigData = { ...txs[0]!, raw: new Uint8Array(70_000).fill(0xaa) };
+    const cases = [
+      { header, transactions: [], consensusBody: [] },
+      { header, transactions: txs, consensusBody: [] },
+      { header, transactions: many, consensusBody: [new Uint8Array(100), [Uint8Array.of(1), Uint8Array.of(0x80)]] },
+      { header: { ...header, extraData: new Uint8Array(60) }, transactions: [bigData], consensusBody: [] },
+    ];
+    for (const block of cases) expect(encodedBlockSize(block)).toBe(encodeBlock(block).length);
   });
 });
 
