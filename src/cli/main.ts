@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: libp2p needs Promise.withResolvers, which Node 20 lacks.
+import '../p2p/polyfill.js';
 import { CairnError } from '../primitives/errors.js';
 import { keysCommand } from './commands/keys.js';
 import { startCommand } from './commands/start.js';

@@ -13,6 +13,7 @@ export interface NodeConfig {
     /** Origins allowed by CORS; empty = CORS off. */
     readonly corsOrigins: readonly string[];
   };
+  readonly p2p: NetworkConfig;
   readonly mine: boolean;
   /** Receives block rewards and tips; undefined = the zero address (rewards burned). */
   readonly coinbase: Uint8Array | undefined;
@@ -21,8 +22,22 @@ export interface NodeConfig {
   readonly logLevel: LogLevel;
 }
 
+/** The p2p edge's settings (src/p2p/service.ts). */
+export interface NetworkConfig {
+  /** Listen address: an IPv4 or IPv6 literal; 127.0.0.1 keeps the node off the network. */
+  readonly host: string;
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Multiaddrs ending in /p2p/<peer id>, connected at start and redialled while missing. */
+  readonly bootstrap: readonly string[];
+  /** Find and dial peers on the local network with multicast DNS. */
+  readonly mdns: boolean;
+}
+
 export const DEFAULT_RPC_HOST = '127.0.0.1';
 export const DEFAULT_RPC_PORT = 8545;
+export const DEFAULT_P2P_HOST = '127.0.0.1';
+export const DEFAULT_P2P_PORT = 30333;
 
 export function defaultDataDir(chainId: bigint): string {
   return join(homedir(), '.cairn', chainId.toString());

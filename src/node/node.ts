@@ -3,14 +3,17 @@ import { Blockchain } from '../chain/blockchain.js';
 import { Mempool } from '../chain/mempool.js';
 import type { ConsensusEngine } from '../consensus/engine.js';
 import { createEngine } from '../consensus/index.js';
+import type { Block } from '../ledger/block/types.js';
 import { parseGenesis, type Genesis } from '../ledger/genesis.js';
 import { SenderRecovery } from '../ledger/tx/sender.js';
+import type { SignedTransaction } from '../ledger/tx/types.js';
 import { CairnError } from '../primitives/errors.js';
 import { loadRecoveryBackend } from '../primitives/recover/index.js';
 import type { RecoveryBackend } from '../primitives/recover/backend.js';
 import { defaultDataDir, type NodeConfig } from './config.js';
 import type { Logger } from './log.js';
 import { Producer } from './producer.js';
+import { Sync } from './sync.js';
 
 const ZERO_ADDRESS = new Uint8Array(20);
 
@@ -21,10 +24,15 @@ export class ConfigError extends CairnError {
 }
 
 /**
- * A running node: the chain, its mempool and (when mining) the producer.
- * Edges (RPC, CLI, later p2p) are built on top of it and never reached from it.
+ * A running node: the chain, its mempool, sync and (when mining) the
+ * producer. Edges (RPC, CLI, p2p) are built on top of it and never reached
+ * from it: they learn what happens here through the listeners below, and
+ * the p2p edge plugs itself into `sync` as its network.
  */
 export class CairnNode {
+  readonly #produced = new Set<(block: Block) => void>();
+  readonly #localTxs = new Set<(tx: SignedTransaction) => void>();
+
   private constructor(
     readonly genesis: Genesis,
     readonly dataDir: string,
@@ -33,6 +41,7 @@ export class CairnNode {
     readonly recovery: SenderRecovery,
     readonly chain: Blockchain,
     readonly mempool: Mempool,
+    readonly sync: Sync,
     private readonly producer: Producer | undefined,
     private readonly log: Logger,
   ) {}
@@ -64,10 +73,23 @@ export class CairnNode {
         log.error(`mempool journal update after block #${event.head.header.number} failed: ${err instanceof Error ? err.message : String(err)}`);
       });
     });
+    const sync = new Sync({ chain, engine, recovery, log: log.child('sync') });
+    // The producer reports its blocks through the node, built just below.
+    let node: CairnNode | undefined;
     const producer = config.mine
-      ? new Producer({ chain, mempool, engine, coinbase: config.coinbase ?? ZERO_ADDRESS, log: log.child('miner') })
+      ? new Producer({
+          chain,
+          mempool,
+          engine,
+          gate: sync,
+          coinbase: config.coinbase ?? ZERO_ADDRESS,
+          log: log.child('miner'),
+          onProduced: (block) => {
+            if (node !== undefined) node.#emit(node.#produced, block);
+          },
+        })
       : undefined;
-    const node = new CairnNode(genesis, dataDir, engine, backend, recovery, chain, mempool, producer, log);
+    node = new CairnNode(genesis, dataDir, engine, backend, recovery, chain, mempool, sync, producer, log);
     log.info(`chain ${genesis.chainId} (${engine.kind}) at block #${chain.head.header.number}, data in ${dataDir}, ${restored} pooled txs restored, sender recovery: ${backend.name}`);
     producer?.start();
     return node;
@@ -77,11 +99,44 @@ export class CairnNode {
     return this.producer !== undefined;
   }
 
+  /**
+   * Admits a transaction from a local client (the RPC) and tells the
+   * listeners, so the p2p edge can gossip it. Rejects as Mempool.add does.
+   */
+  async submitTransaction(raw: Uint8Array): Promise<SignedTransaction> {
+    const tx = await this.mempool.add(raw);
+    this.#emit(this.#localTxs, tx);
+    return tx;
+  }
+
+  /** Calls `listener` with every transaction submitted locally; returns the unsubscribe function. */
+  onLocalTransaction(listener: (tx: SignedTransaction) => void): () => void {
+    this.#localTxs.add(listener);
+    return () => this.#localTxs.delete(listener);
+  }
+
+  /** Calls `listener` with every block this node produced, once imported; returns the unsubscribe function. */
+  onBlockProduced(listener: (block: Block) => void): () => void {
+    this.#produced.add(listener);
+    return () => this.#produced.delete(listener);
+  }
+
   async stop(): Promise<void> {
     await this.producer?.stop();
+    await this.sync.stop();
     await this.chain.close();
     await Promise.all([this.engine.close(), this.backend.close()]);
     this.log.info('node stopped');
+  }
+
+  #emit<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+    for (const listener of listeners) {
+      try {
+        listener(value);
+      } catch (err) {
+        this.log.error(`listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
   }
 }
 

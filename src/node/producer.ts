@@ -14,16 +14,36 @@ import type { Logger } from './log.js';
  * geth's miner does the same ("recommit").
  */
 const RECOMMIT_MS = 500;
+/** A pause for sync at least this long is logged at info. */
+const LONG_PAUSE_MS = 2_000;
+
+/**
+ * Says when building on the local head makes sense: only once the node has
+ * caught up with its peers (Sync), so a restarted or fresh producer never
+ * extends a stale head while the network is ahead.
+ */
+export interface ProductionGate {
+  isSynced(): boolean;
+  /** Resolves once isSynced(), or when `signal` aborts. */
+  waitUntilSynced(signal: AbortSignal): Promise<void>;
+}
 
 export interface ProducerOptions {
   readonly chain: Blockchain;
   readonly mempool: Mempool;
   readonly engine: ConsensusEngine;
+  readonly gate: ProductionGate;
   readonly coinbase: Uint8Array;
   readonly log: Logger;
+  /** Called with each block this producer sealed and imported (the p2p edge publishes it). */
+  readonly onProduced: (block: Block) => void;
 }
 
-/** The block production loop: build a template on the head, seal it, import it. */
+/**
+ * The block production loop: wait until synced, build a template on the
+ * head, seal it, import it. Sealing stops within a recommit interval when
+ * the gate closes (a sync started) or the head moves.
+ */
 export class Producer {
   private readonly stopController = new AbortController();
   private loop: Promise<void> | undefined;
@@ -43,14 +63,33 @@ export class Producer {
   }
 
   private async run(): Promise<void> {
-    const { chain, engine, log } = this.opts;
+    const { chain, engine, gate, log } = this.opts;
     const stop = this.stopController.signal;
+    // Short pauses (a peer one block ahead) are routine between miners: only the first wait and long ones are worth an info line.
+    let waitingSince: number | undefined;
+    let started = false;
     while (!stop.aborted) {
+      if (!gate.isSynced()) {
+        if (waitingSince === undefined) {
+          waitingSince = Date.now();
+          if (started) log.debug('a peer is ahead: pausing block production to sync');
+          else log.info('waiting to catch up with peers before producing blocks');
+        }
+        await gate.waitUntilSynced(stop);
+        continue;
+      }
+      if (waitingSince !== undefined) {
+        const line = `caught up at block #${chain.head.header.number}: producing blocks`;
+        if (!started || Date.now() - waitingSince >= LONG_PAUSE_MS) log.info(line);
+        else log.debug(line);
+      }
+      waitingSince = undefined;
+      started = true;
       const parent = chain.head;
       let template = await this.buildTemplate(parent.header);
       let templatePool = this.opts.mempool.size;
       let sealed: BlockHeader | null = null;
-      while (!stop.aborted && !sealed && equalBytes(chain.head.hash, parent.hash)) {
+      while (!stop.aborted && !sealed && equalBytes(chain.head.hash, parent.hash) && gate.isSynced()) {
         if (this.opts.mempool.size !== templatePool) {
           template = await this.buildTemplate(parent.header);
           templatePool = this.opts.mempool.size;
@@ -65,6 +104,7 @@ export class Producer {
       try {
         await chain.importBlock(block);
         log.info(`mined block #${block.header.number} ${short(block.hash)} txs=${block.transactions.length} gas=${block.header.gasUsed}`);
+        this.opts.onProduced(block);
       } catch (err) {
         log.error(`own block #${block.header.number} was rejected: ${err instanceof Error ? err.message : String(err)}`);
       }

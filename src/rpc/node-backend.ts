@@ -1,13 +1,27 @@
 import { intrinsicGas } from '../ledger/tx/validate.js';
 import type { CairnNode } from '../node/node.js';
 import { CLIENT_VERSION } from '../node/version.js';
-import type { RpcBackend } from './backend.js';
+import type { PeerInfo, RpcBackend } from './backend.js';
 
 /**
- * Adapts a running node (chain, mempool, engine) to what the JSON-RPC layer
- * reads. Networking fields stay empty until the node has a p2p service.
+ * What the RPC reads of the node's network: the p2p edge (P2PService)
+ * provides it; the CLI, which builds both, hands it over, so the RPC never
+ * imports the p2p layer.
  */
-export function createNodeBackend(node: CairnNode): RpcBackend {
+export interface NetworkView {
+  readonly peerId: string;
+  listenAddresses(): readonly string[];
+  peers(): readonly PeerInfo[];
+  peerCount(): number;
+}
+
+/**
+ * Adapts a running node (chain, mempool, engine, sync) and its network to
+ * what the JSON-RPC layer reads. Without a network the networking fields
+ * stay empty. Raw transactions go through the node, which tells the network
+ * to gossip them.
+ */
+export function createNodeBackend(node: CairnNode, network?: NetworkView): RpcBackend {
   const { chain, mempool, engine } = node;
   return {
     chainId: node.genesis.chainId,
@@ -23,21 +37,21 @@ export function createNodeBackend(node: CairnNode): RpcBackend {
     getAccount: (address) => chain.getAccount(address),
     pendingNonce: (address) => mempool.pendingNonce(address),
     getPendingTransaction: (hash) => mempool.get(hash),
-    submitRawTransaction: (raw) => mempool.add(raw),
+    submitRawTransaction: (raw) => node.submitTransaction(raw),
     nextBaseFee: () => chain.nextBaseFee(),
     estimateGas: (call) => intrinsicGas(call),
     sealFields: (header) => engine.sealFields(header),
     nodeInfo: () => ({
       dataDir: node.dataDir,
       recoveryBackend: node.backend.name,
-      peerId: null,
-      listenAddresses: [],
+      peerId: network?.peerId ?? null,
+      listenAddresses: network?.listenAddresses() ?? [],
       producing: node.mining,
       mempoolSize: mempool.size,
     }),
     consensusStatus: () => ({ kind: engine.kind, details: engine.status(chain.head.header) }),
-    peers: () => [],
-    peerCount: () => 0,
-    syncing: () => false,
+    peers: () => network?.peers() ?? [],
+    peerCount: () => network?.peerCount() ?? 0,
+    syncing: () => node.sync.progress(),
   };
 }

@@ -1,8 +1,12 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, type NodeConfig } from '../../node/config.js';
+import { DEFAULT_P2P_HOST, DEFAULT_P2P_PORT, DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, type NodeConfig } from '../../node/config.js';
 import { DEV_ACCOUNTS } from '../../node/dev-accounts.js';
 import { createLogger, isLogLevel } from '../../node/log.js';
 import { CairnNode } from '../../node/node.js';
+import { parseBootstrapAddress } from '../../p2p/bootstrap.js';
+import { P2PService } from '../../p2p/service.js';
+import { CairnError } from '../../primitives/errors.js';
 import { createNodeBackend } from '../../rpc/node-backend.js';
 import { startRpcServer } from '../../rpc/server.js';
 import { addressArg, parse, parsePort, parsePositiveInt } from '../args.js';
@@ -19,6 +23,11 @@ Runs a node. With no options: the genesis.json in the current directory, data in
   --rpc-host <host>       JSON-RPC listen address (default ${DEFAULT_RPC_HOST}; anything else exposes the node)
   --rpc-port <port>       JSON-RPC port (default ${DEFAULT_RPC_PORT}; 0 picks a free one)
   --cors <origin>         allow browser dapps from this origin (repeatable; "*" for any)
+  --p2p-host <ip>         peer-to-peer listen address (default ${DEFAULT_P2P_HOST}; 0.0.0.0 to accept other machines)
+  --p2p-port <port>       peer-to-peer TCP port (default ${DEFAULT_P2P_PORT}; 0 picks a free one)
+  --bootstrap <multiaddr> a peer to connect to and stay connected to, as another node prints it:
+                          /ip4/127.0.0.1/tcp/30333/p2p/12D3KooW... (repeatable)
+  --mdns                  find peers on the local network with multicast DNS
   --mine                  produce blocks
   --coinbase <address>    receives block rewards and tips (default: the zero address, rewards burned)
   --miner-threads <n>     proof-of-work worker threads (default 1)
@@ -31,6 +40,10 @@ const OPTIONS = {
   'rpc-host': { type: 'string' },
   'rpc-port': { type: 'string' },
   cors: { type: 'string', multiple: true },
+  'p2p-host': { type: 'string' },
+  'p2p-port': { type: 'string' },
+  bootstrap: { type: 'string', multiple: true },
+  mdns: { type: 'boolean' },
   mine: { type: 'boolean' },
   coinbase: { type: 'string' },
   'miner-threads': { type: 'string' },
@@ -57,6 +70,12 @@ export async function startCommand(argv: string[], print: (line: string) => void
       port: values['rpc-port'] === undefined ? DEFAULT_RPC_PORT : parsePort(values['rpc-port'], '--rpc-port'),
       corsOrigins: values.cors ?? [],
     },
+    p2p: {
+      host: values['p2p-host'] === undefined ? DEFAULT_P2P_HOST : ipArg(values['p2p-host'], '--p2p-host'),
+      port: values['p2p-port'] === undefined ? DEFAULT_P2P_PORT : parsePort(values['p2p-port'], '--p2p-port'),
+      bootstrap: (values.bootstrap ?? []).map(bootstrapArg),
+      mdns: values.mdns === true,
+    },
     mine: values.mine === true,
     coinbase: values.coinbase === undefined ? undefined : addressArg(values.coinbase, '--coinbase'),
     minerThreads: values['miner-threads'] === undefined ? 1 : parsePositiveInt(values['miner-threads'], '--miner-threads'),
@@ -66,21 +85,30 @@ export async function startCommand(argv: string[], print: (line: string) => void
 
   const log = createLogger(config.logLevel);
   const node = await CairnNode.start(config, log);
+  let p2p: P2PService;
+  try {
+    p2p = await P2PService.start(node, config.p2p, log.child('p2p'));
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
   let server;
   try {
     server = await startRpcServer({
-      backend: createNodeBackend(node),
+      backend: createNodeBackend(node, p2p),
       host: config.rpc.host,
       port: config.rpc.port,
       corsOrigins: config.rpc.corsOrigins,
       log: log.child('rpc'),
     });
   } catch (err) {
+    await p2p.stop();
     await node.stop();
     throw err;
   }
 
   printDevAccounts(node, print);
+  for (const address of p2p.listenAddresses()) print(`P2P listening on ${address}`);
   print(`JSON-RPC listening on ${server.url}  chain id ${node.genesis.chainId}  ${node.mining ? 'mining' : 'not producing blocks (pass --mine)'}`);
 
   await new Promise<void>((done) => {
@@ -89,8 +117,10 @@ export async function startCommand(argv: string[], print: (line: string) => void
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: shutting down`);
+      // RPC first (no new submissions), then the network (no new blocks), then the chain.
       void server
         .close()
+        .then(() => p2p.stop())
         .then(() => node.stop())
         .then(done, (err: unknown) => {
           log.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
@@ -100,6 +130,21 @@ export async function startCommand(argv: string[], print: (line: string) => void
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });
+}
+
+function ipArg(text: string, flag: string): string {
+  if (isIP(text) === 0) throw new UsageError(`${flag} must be an IPv4 or IPv6 address such as 127.0.0.1 or 0.0.0.0, got "${text}"`);
+  return text;
+}
+
+function bootstrapArg(text: string): string {
+  try {
+    parseBootstrapAddress(text);
+  } catch (err) {
+    if (err instanceof CairnError) throw new UsageError(`--bootstrap: ${err.message}`);
+    throw err;
+  }
+  return text;
 }
 
 /** The public test keys the genesis funds, so a developer can paste one into a wallet. */
