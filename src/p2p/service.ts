@@ -34,6 +34,8 @@ export interface ConnectedPeer {
   readonly id: string;
   readonly addresses: readonly string[];
   readonly headNumber: number | null;
+  /** Cairn's own score of the peer: 0 is clean, lower after offences (banned at the threshold). */
+  readonly score: number;
 }
 
 type Services = { identify: Identify; ping: Ping; pubsub: GossipSub };
@@ -184,6 +186,7 @@ export class P2PService {
       id,
       addresses: this.#libp2p.getConnections(peerIdFromString(id)).map((c) => c.remoteAddr.toString()),
       headNumber: this.#book.headNumber(id),
+      score: Math.round(this.#scores.score(id)),
     }));
   }
 

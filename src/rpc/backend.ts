@@ -133,6 +133,8 @@ export interface PeerInfo {
   readonly addresses: readonly string[];
   /** The peer's head height from its last status message, if known. */
   readonly headNumber: number | null;
+  /** The node's score of the peer (0 clean, negative after offences). */
+  readonly score: number;
 }
 
 export interface SyncProgress {

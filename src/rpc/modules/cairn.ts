@@ -50,7 +50,7 @@ export function cairnMethods(backend: RpcBackend): MethodTable {
 
     cairn_peers: (params) => {
       arity(params, 0, 0);
-      return backend.peers().map((peer) => ({ id: peer.id, addresses: peer.addresses, headNumber: peer.headNumber }));
+      return backend.peers().map((peer) => ({ id: peer.id, addresses: peer.addresses, headNumber: peer.headNumber, score: peer.score }));
     },
 
     cairn_syncStatus: (params) => {

@@ -476,7 +476,7 @@ describe('cairn_', () => {
       difficulty: DIFFICULTY.toString(),
       targetBlockTimeMs: 1500,
     });
-    expect(await result(rpc, 'cairn_peers')).toEqual([{ id: '12D3KooWTest', addresses: ['/ip4/127.0.0.1/tcp/30333'], headNumber: 3 }]);
+    expect(await result(rpc, 'cairn_peers')).toEqual([{ id: '12D3KooWTest', addresses: ['/ip4/127.0.0.1/tcp/30333'], headNumber: 3, score: -25 }]);
     expect(await result(rpc, 'cairn_syncStatus')).toEqual({ syncing: false, startingBlock: 3, currentBlock: 3, highestBlock: 3, peerCount: 1 });
     backend.sync = { startingBlock: 1, currentBlock: 3, highestBlock: 9 };
     expect(await result(rpc, 'cairn_syncStatus')).toEqual({ syncing: true, startingBlock: 1, currentBlock: 3, highestBlock: 9, peerCount: 1 });

@@ -233,7 +233,7 @@ export class FakeBackend implements RpcBackend {
   }
 
   peers(): readonly PeerInfo[] {
-    return [{ id: '12D3KooWTest', addresses: ['/ip4/127.0.0.1/tcp/30333'], headNumber: 3 }];
+    return [{ id: '12D3KooWTest', addresses: ['/ip4/127.0.0.1/tcp/30333'], headNumber: 3, score: -25 }];
   }
 
   peerCount(): number {
