@@ -21,7 +21,7 @@ const GAS_LIMIT = '1000000000';
 const INITIAL_DIFFICULTY = process.env.CAIRN_BENCH_DIFFICULTY ?? '400000';
 
 const dir = await benchDir(benchGenesis({ targetBlockTimeMs: TARGET_MS, initialDifficulty: INITIAL_DIFFICULTY, gasLimit: GAS_LIMIT }));
-const node = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--mine', '--log-level', 'warn'] });
+const node = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', '--mine', '--log-level', 'warn'] });
 try {
   const raws: string[] = [];
   for (let i = 0; i < SENDERS; i++) {

@@ -35,14 +35,14 @@ const dir = await benchDir(benchGenesis({ targetBlockTimeMs: 2000, initialDiffic
 const balanceParams = [DEV_ACCOUNTS[0]!.address, 'latest'];
 console.log(`Cairn RPC read benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run, autocannon on the same 2-core machine`);
 try {
-  const idle = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--log-level', 'warn'] });
+  const idle = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', '--log-level', 'warn'] });
   try {
     report('eth_blockNumber (idle node)', await load(idle.url, 'eth_blockNumber', []));
     report('eth_getBalance (idle node)', await load(idle.url, 'eth_getBalance', balanceParams));
   } finally {
     await idle.stop();
   }
-  const mining = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--mine', '--log-level', 'warn'] });
+  const mining = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', '--mine', '--log-level', 'warn'] });
   try {
     await sleep(2000);
     report('eth_blockNumber (while mining)', await load(mining.url, 'eth_blockNumber', []));

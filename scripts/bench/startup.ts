@@ -18,7 +18,7 @@ async function rssMb(pid: number): Promise<number> {
 }
 
 const dir = await benchDir(benchGenesis({ targetBlockTimeMs: 500, initialDifficulty: '50000', gasLimit: '30000000' }));
-const args = ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--log-level', 'warn'];
+const args = ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', '--log-level', 'warn'];
 try {
   // Make the data directory exist and hold some blocks first.
   const seed = await spawnNode({ args: [...args, '--mine'] });

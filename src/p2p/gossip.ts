@@ -172,6 +172,7 @@ export class Gossip {
     try {
       const result = await chain.importBlock(block);
       if (result === 'known') return TopicValidatorResult.Ignore;
+      this.#opts.log.debug(`imported block #${block.header.number} ${bytesToHex(block.hash)} from ${from} (${result})`);
       if (result === 'imported-head' && equalBytes(chain.head.hash, block.hash)) this.#opts.onHeadFromPeer(from, chain.head);
       return TopicValidatorResult.Accept;
     } catch (err) {

@@ -59,7 +59,8 @@ export async function workspace(genesis = testGenesis()): Promise<Workspace> {
 
 export async function startNode(ws: Workspace, extra: string[] = ['--mine']): Promise<NodeProcess> {
   return spawnNode({
-    args: ['--genesis', ws.genesisPath, '--datadir', ws.dataDir, '--rpc-port', '0', '--coinbase', COINBASE, ...extra],
+    // A free p2p port too: the default 30333 may be taken by a devnet or another node on this machine.
+    args: ['--genesis', ws.genesisPath, '--datadir', ws.dataDir, '--rpc-port', '0', '--p2p-port', '0', '--coinbase', COINBASE, ...extra],
     cwd: ws.dir,
   });
 }
