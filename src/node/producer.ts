@@ -86,18 +86,27 @@ export class Producer {
       waitingSince = undefined;
       started = true;
       const parent = chain.head;
-      let template = await this.buildTemplate(parent.header);
-      let templatePool = this.opts.mempool.size;
+      // A block from a peer moves the head: stop building on the old parent at once.
+      const headMoved = new AbortController();
+      const onHead = (): void => headMoved.abort();
+      chain.on('head', onHead);
       let sealed: BlockHeader | null = null;
-      while (!stop.aborted && !sealed && equalBytes(chain.head.hash, parent.hash) && gate.isSynced()) {
-        if (this.opts.mempool.size !== templatePool) {
-          template = await this.buildTemplate(parent.header);
-          templatePool = this.opts.mempool.size;
+      let template: Block;
+      try {
+        template = await this.buildTemplate(parent.header);
+        let templatePool = this.opts.mempool.size;
+        while (!stop.aborted && !sealed && !headMoved.signal.aborted && gate.isSynced()) {
+          if (this.opts.mempool.size !== templatePool) {
+            template = await this.buildTemplate(parent.header);
+            templatePool = this.opts.mempool.size;
+          }
+          const timestamp = Math.max(Date.now(), parent.header.timestamp + 1);
+          const header: BlockHeader = { ...template.header, timestamp, consensus: engine.prepareSection(parent.header, timestamp) };
+          const round = AbortSignal.any([stop, headMoved.signal, AbortSignal.timeout(RECOMMIT_MS)]);
+          sealed = await engine.seal(header, round);
         }
-        const timestamp = Math.max(Date.now(), parent.header.timestamp + 1);
-        const header: BlockHeader = { ...template.header, timestamp, consensus: engine.prepareSection(parent.header, timestamp) };
-        const round = AbortSignal.any([stop, AbortSignal.timeout(RECOMMIT_MS)]);
-        sealed = await engine.seal(header, round);
+      } finally {
+        chain.off('head', onHead);
       }
       if (!sealed || stop.aborted || !equalBytes(chain.head.hash, parent.hash)) continue;
       const block: Block = { ...template, header: sealed, hash: hashHeader(sealed) };
