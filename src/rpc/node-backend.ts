@@ -17,11 +17,12 @@ export interface NetworkView {
 
 /**
  * Adapts a running node (chain, mempool, engine, sync) and its network to
- * what the JSON-RPC layer reads. Without a network the networking fields
- * stay empty. Raw transactions go through the node, which tells the network
+ * what the JSON-RPC layer reads. `network` is read on every call: the RPC
+ * answers before the p2p edge has started, and until then (or without a
+ * network) the networking fields stay empty. Raw transactions go through the node, which tells the network
  * to gossip them.
  */
-export function createNodeBackend(node: CairnNode, network?: NetworkView): RpcBackend {
+export function createNodeBackend(node: CairnNode, network: () => NetworkView | undefined): RpcBackend {
   const { chain, mempool, engine } = node;
   return {
     chainId: node.genesis.chainId,
@@ -44,14 +45,14 @@ export function createNodeBackend(node: CairnNode, network?: NetworkView): RpcBa
     nodeInfo: () => ({
       dataDir: node.dataDir,
       recoveryBackend: node.backend.name,
-      peerId: network?.peerId ?? null,
-      listenAddresses: network?.listenAddresses() ?? [],
+      peerId: network()?.peerId ?? null,
+      listenAddresses: network()?.listenAddresses() ?? [],
       producing: node.mining,
       mempoolSize: mempool.size,
     }),
     consensusStatus: () => ({ kind: engine.kind, details: engine.status(chain.head.header) }),
-    peers: () => network?.peers() ?? [],
-    peerCount: () => network?.peerCount() ?? 0,
+    peers: () => network()?.peers() ?? [],
+    peerCount: () => network()?.peerCount() ?? 0,
     syncing: () => node.sync.progress(),
   };
 }

@@ -4,10 +4,8 @@ import { DEFAULT_P2P_HOST, DEFAULT_P2P_PORT, DEFAULT_RPC_HOST, DEFAULT_RPC_PORT,
 import { DEV_ACCOUNTS } from '../../node/dev-accounts.js';
 import { createLogger, isLogLevel } from '../../node/log.js';
 import { CairnNode } from '../../node/node.js';
-import { parseBootstrapAddress } from '../../p2p/bootstrap.js';
-import { P2PService } from '../../p2p/service.js';
 import { CairnError } from '../../primitives/errors.js';
-import { createNodeBackend } from '../../rpc/node-backend.js';
+import { createNodeBackend, type NetworkView } from '../../rpc/node-backend.js';
 import { startRpcServer } from '../../rpc/server.js';
 import { addressArg, parse, parsePort, parsePositiveInt } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -73,7 +71,7 @@ export async function startCommand(argv: string[], print: (line: string) => void
     p2p: {
       host: values['p2p-host'] === undefined ? DEFAULT_P2P_HOST : ipArg(values['p2p-host'], '--p2p-host'),
       port: values['p2p-port'] === undefined ? DEFAULT_P2P_PORT : parsePort(values['p2p-port'], '--p2p-port'),
-      bootstrap: (values.bootstrap ?? []).map(bootstrapArg),
+      bootstrap: await bootstrapArgs(values.bootstrap ?? []),
       mdns: values.mdns === true,
     },
     mine: values.mine === true,
@@ -83,53 +81,55 @@ export async function startCommand(argv: string[], print: (line: string) => void
     logLevel,
   };
 
+  // Listen for signals before starting anything: a stop requested during
+  // start-up waits for it to finish, then shuts down cleanly.
+  const stopRequested = new Promise<string>((requested) => {
+    process.once('SIGINT', () => requested('SIGINT'));
+    process.once('SIGTERM', () => requested('SIGTERM'));
+  });
   const log = createLogger(config.logLevel);
   const node = await CairnNode.start(config, log);
-  let p2p: P2PService;
-  try {
-    p2p = await P2PService.start(node, config.p2p, log.child('p2p'));
-  } catch (err) {
-    await node.stop();
-    throw err;
-  }
+  let network: NetworkView | undefined;
   let server;
   try {
     server = await startRpcServer({
-      backend: createNodeBackend(node, p2p),
+      backend: createNodeBackend(node, () => network),
       host: config.rpc.host,
       port: config.rpc.port,
       corsOrigins: config.rpc.corsOrigins,
       log: log.child('rpc'),
     });
   } catch (err) {
-    await p2p.stop();
     await node.stop();
     throw err;
   }
-
   printDevAccounts(node, print);
-  for (const address of p2p.listenAddresses()) print(`P2P listening on ${address}`);
   print(`JSON-RPC listening on ${server.url}  chain id ${node.genesis.chainId}  ${node.mining ? 'mining' : 'not producing blocks (pass --mine)'}`);
 
-  await new Promise<void>((done) => {
-    let stopping = false;
-    const shutdown = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      log.info(`${signal}: shutting down`);
-      // RPC first (no new submissions), then the network (no new blocks), then the chain.
-      void server
-        .close()
-        .then(() => p2p.stop())
-        .then(() => node.stop())
-        .then(done, (err: unknown) => {
-          log.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
-          done();
-        });
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-  });
+  // libp2p is loaded only now: importing it takes most of a start-up, and
+  // wallets can be served meanwhile (the producer waits for the network).
+  let p2p;
+  try {
+    const { P2PService } = await import('../../p2p/service.js');
+    p2p = await P2PService.start(node, config.p2p, log.child('p2p'));
+  } catch (err) {
+    await server.close();
+    await node.stop();
+    throw err;
+  }
+  network = p2p;
+  for (const address of p2p.listenAddresses()) print(`P2P listening on ${address}`);
+
+  const signal = await stopRequested;
+  log.info(`${signal}: shutting down`);
+  // RPC first (no new submissions), then the network (no new blocks), then the chain.
+  try {
+    await server.close();
+    await p2p.stop();
+    await node.stop();
+  } catch (err) {
+    log.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function ipArg(text: string, flag: string): string {
@@ -137,7 +137,13 @@ function ipArg(text: string, flag: string): string {
   return text;
 }
 
-function bootstrapArg(text: string): string {
+async function bootstrapArgs(texts: readonly string[]): Promise<string[]> {
+  if (texts.length === 0) return [];
+  const { parseBootstrapAddress } = await import('../../p2p/bootstrap.js');
+  return texts.map((text) => bootstrapArg(text, parseBootstrapAddress));
+}
+
+function bootstrapArg(text: string, parseBootstrapAddress: (text: string) => unknown): string {
   try {
     parseBootstrapAddress(text);
   } catch (err) {
