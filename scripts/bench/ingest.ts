@@ -10,7 +10,8 @@ import { signTransaction } from '../../src/ledger/tx/encode.js';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
 import { bytesToHex, hexToBytes } from '../../src/primitives/hex.js';
 import { benchDir, benchGenesis, fmt, sleep } from '../lib/bench.js';
-import { rpcCall, spawnNode } from '../lib/node-process.js';
+import { HttpRpcClient } from '../lib/http-rpc.js';
+import { spawnNode } from '../lib/node-process.js';
 
 const SENDERS = 20;
 const PER_SENDER = 100;
@@ -22,6 +23,7 @@ const INITIAL_DIFFICULTY = process.env.CAIRN_BENCH_DIFFICULTY ?? '400000';
 
 const dir = await benchDir(benchGenesis({ targetBlockTimeMs: TARGET_MS, initialDifficulty: INITIAL_DIFFICULTY, gasLimit: GAS_LIMIT }));
 const node = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', '--mine', '--log-level', 'warn'] });
+const client = new HttpRpcClient(node.url, IN_FLIGHT);
 try {
   const raws: string[] = [];
   for (let i = 0; i < SENDERS; i++) {
@@ -51,7 +53,7 @@ try {
 
   // Let the difficulty settle toward the target before measuring.
   await sleep(8_000);
-  const startHeight = Number(BigInt(await rpcCall<string>(node.url, 'eth_blockNumber')));
+  const startHeight = Number(BigInt(await client.call<string>('eth_blockNumber')));
 
   const hashes: string[] = [];
   let next = 0;
@@ -62,7 +64,7 @@ try {
       while (next < order.length) {
         const raw = order[next++]!;
         try {
-          hashes.push(await rpcCall<string>(node.url, 'eth_sendRawTransaction', [raw]));
+          hashes.push(await client.call<string>('eth_sendRawTransaction', [raw]));
         } catch (err) {
           rejected++;
           console.error(`rejected: ${(err as Error).message}`);
@@ -76,7 +78,7 @@ try {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const counts = await Promise.all(
-      DEV_ACCOUNTS.slice(0, SENDERS).map((a) => rpcCall<string>(node.url, 'eth_getTransactionCount', [a.address, 'latest'])),
+      DEV_ACCOUNTS.slice(0, SENDERS).map((a) => client.call<string>('eth_getTransactionCount', [a.address, 'latest'])),
     );
     if (counts.every((c) => Number(BigInt(c)) >= PER_SENDER)) break;
     if (Date.now() > deadline) throw new Error('not all transactions were included within 120 s');
@@ -86,12 +88,12 @@ try {
 
   let lost = 0;
   for (const hash of hashes) {
-    const receipt = await rpcCall<{ status: string } | null>(node.url, 'eth_getTransactionReceipt', [hash]);
+    const receipt = await client.call<{ status: string } | null>('eth_getTransactionReceipt', [hash]);
     if (receipt?.status !== '0x1') lost++;
   }
-  const endHeight = Number(BigInt(await rpcCall<string>(node.url, 'eth_blockNumber')));
-  const first = await rpcCall<{ timestamp: string }>(node.url, 'eth_getBlockByNumber', ['0x1', false]);
-  const last = await rpcCall<{ timestamp: string }>(node.url, 'eth_getBlockByNumber', ['0x' + endHeight.toString(16), false]);
+  const endHeight = Number(BigInt(await client.call<string>('eth_blockNumber')));
+  const first = await client.call<{ timestamp: string }>('eth_getBlockByNumber', ['0x1', false]);
+  const last = await client.call<{ timestamp: string }>('eth_getBlockByNumber', ['0x' + endHeight.toString(16), false]);
   const intervalS = (Number(BigInt(last.timestamp)) - Number(BigInt(first.timestamp))) / Math.max(1, endHeight - 1);
 
   console.log('Cairn transaction ingestion benchmark');
@@ -102,6 +104,7 @@ try {
   console.log(`  lost:      ${lost + rejected}`);
   console.log(`  block interval in force: ${fmt(intervalS, 2)} s mean over blocks 1..${endHeight} (target ${TARGET_MS / 1000} s)`);
 } finally {
+  client.close();
   await node.stop();
   await dir.remove();
 }

@@ -6,7 +6,18 @@
  * memory: the loop polls the flag and publishes its count every batch.
  */
 import { hash } from 'node:crypto';
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+
+// Mining is background work: it should take only the CPU that block import,
+// gossip and JSON-RPC leave over. On Linux a priority set with pid 0 applies
+// to the calling thread alone, so this lowers the miner, not the node. Where
+// the OS refuses, mining runs at normal priority.
+try {
+  setPriority(0, constants.priority.PRIORITY_LOW);
+} catch {
+  // Not permitted here: keep the default priority.
+}
 
 export interface MinerJob {
   readonly sealHash: Uint8Array;
