@@ -166,7 +166,7 @@ export class Blockchain implements StateReader {
       await store
         .batch()
         .storeBlock(genesisBlock, { number: 0, parentHash: header.parentHash, totalWeight: engine.weight(header) })
-        .connect({ block: genesisBlock, receipts: [], undo: new Map(), ltHash: genesisState })
+        .connect({ block: genesisBlock, encodedReceipts: [], undo: new Map(), ltHash: genesisState })
         .setAccounts(genesis.alloc)
         .setIdentity(genesisBlock.hash, chainRules(genesis))
         .setHead(genesisBlock.hash)
@@ -246,6 +246,22 @@ export class Blockchain implements StateReader {
   async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
     this.#assertOpen();
     return this.#readBlock(hash);
+  }
+
+  /**
+   * encodeBlock() of canonical block `number` (≤ head) or of any stored block
+   * by hash, straight from storage: serving peers needs the bytes, and
+   * decoding a block only to encode it again would cost two keccaks per
+   * transaction.
+   */
+  async getEncodedBlockByNumber(number: number): Promise<Uint8Array | undefined> {
+    const hash = await this.#canonicalHash(number);
+    return hash === undefined ? undefined : this.#store.getBlockBytes(hash);
+  }
+
+  async getEncodedBlockByHash(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    this.#assertOpen();
+    return this.#store.getBlockBytes(hash);
   }
 
   async getTransaction(hash: Uint8Array): Promise<TransactionLookup | undefined> {
@@ -440,7 +456,7 @@ export class Blockchain implements StateReader {
       }
       state.apply(result.changes);
       ltHash = result.ltHash;
-      executed.push({ block, receipts: result.receipts, undo: result.undo, ltHash });
+      executed.push({ block, encodedReceipts: result.encodedReceipts, undo: result.undo, ltHash });
     }
 
     const batch = this.#store.batch();

@@ -1,7 +1,8 @@
 import { bytesToHex, equalBytes } from '../primitives/hex.js';
+import { merkleRoot } from '../primitives/merkle.js';
 import { BlockErrorCode, InvalidBlockError } from './block/errors.js';
 import { txRoot } from './block/block.js';
-import { receiptsRoot } from './block/receipt.js';
+import { encodeReceipt } from './block/receipt.js';
 import type { BlockHeader, Receipt } from './block/types.js';
 import { effectiveGasPrice } from './fees.js';
 import type { LtHash } from './state/lthash.js';
@@ -50,6 +51,8 @@ export interface ExecutionInput {
 export interface ExecutionResult extends StateDiff {
   /** One per transaction, in order, status 1, no logs. */
   readonly receipts: Receipt[];
+  /** encodeReceipt() of each receipt: the receiptsRoot's leaves, kept so storage does not encode them again. */
+  readonly encodedReceipts: Uint8Array[];
   /** Sum of the receipts' gasUsed: the header's gasUsed. */
   readonly gasUsed: bigint;
   readonly receiptsRoot: Uint8Array;
@@ -205,5 +208,6 @@ function checkTransaction(state: StateOverlay, input: ExecutionInput, tx: Signed
 
 function summarize(input: ExecutionInput, state: StateOverlay, receipts: Receipt[], gasUsed: bigint): ExecutionResult {
   const diff = state.finish(input.parentLtHash);
-  return { ...diff, receipts, gasUsed, receiptsRoot: receiptsRoot(receipts), stateRoot: diff.ltHash.digest() };
+  const encodedReceipts = receipts.map(encodeReceipt);
+  return { ...diff, receipts, encodedReceipts, gasUsed, receiptsRoot: merkleRoot(encodedReceipts), stateRoot: diff.ltHash.digest() };
 }

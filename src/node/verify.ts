@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Blockchain } from '../chain/blockchain.js';
 import { createEngine } from '../consensus/index.js';
-import { decodeBlock, encodeBlock } from '../ledger/block/block.js';
+import { decodeBlock } from '../ledger/block/block.js';
 import { SenderRecovery } from '../ledger/tx/sender.js';
 import { CairnError } from '../primitives/errors.js';
 import { bytesToHex, equalBytes } from '../primitives/hex.js';
@@ -42,13 +42,18 @@ export async function verifyChain(dataDir: string, genesis: Genesis, onProgress?
     const head = source.head;
     let transactions = 0;
     for (let n = 1; n <= head.header.number; n++) {
-      const stored = await source.getBlockByNumber(n);
+      const stored = await source.getEncodedBlockByNumber(n);
       if (!stored) throw new ChainVerificationError(`block #${n} is missing from the canonical chain`);
-      const block = await decodeBlock(encodeBlock(stored), recovery);
+      let block;
+      try {
+        block = await decodeBlock(stored, recovery);
+      } catch (err) {
+        throw new ChainVerificationError(`block #${n} cannot be decoded: ${err instanceof Error ? err.message : String(err)}`);
+      }
       try {
         await scratch.importBlock(block);
       } catch (err) {
-        throw new ChainVerificationError(`block #${n} ${bytesToHex(stored.hash)} is invalid: ${err instanceof Error ? err.message : String(err)}`);
+        throw new ChainVerificationError(`block #${n} ${bytesToHex(block.hash)} is invalid: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (!equalBytes(scratch.head.hash, block.hash)) throw new ChainVerificationError(`block #${n} did not become the head when re-imported`);
       transactions += block.transactions.length;

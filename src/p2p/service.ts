@@ -11,8 +11,6 @@ import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import { maxBlockBytes } from '../chain/validation.js';
-import { encodeBlock } from '../ledger/block/block.js';
-import type { Block } from '../ledger/block/types.js';
 import type { NetworkConfig } from '../node/config.js';
 import type { Logger } from '../node/log.js';
 import type { CairnNode } from '../node/node.js';
@@ -100,8 +98,8 @@ export class P2PService {
       maxBlockBytes: init.maxBlockBytes,
       source: {
         status: () => this.#ourStatus(),
-        blocksByRange: ({ start, count }) => collectResponse(count, async (i) => encoded(await chain.getBlockByNumber(start + i)), 'stop'),
-        blocksByHash: (hashes) => collectResponse(hashes.length, async (i) => encoded(await chain.getBlockByHash(hashes[i]!)), 'skip'),
+        blocksByRange: ({ start, count }) => collectResponse(count, (i) => chain.getEncodedBlockByNumber(start + i), 'stop'),
+        blocksByHash: (hashes) => collectResponse(hashes.length, (i) => chain.getEncodedBlockByHash(hashes[i]!), 'skip'),
       },
       onStatus: (peerId, status) => this.#onStatus(peerId, status),
       onRateLimited: (peerId, protocol) => this.#penalize(peerId, 'rate-limit', `went past the ${protocol} rate limit`),
@@ -389,8 +387,4 @@ function listenError(config: NetworkConfig, err: unknown): unknown {
 
 function listenAddress(host: string, port: number): string {
   return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}`;
-}
-
-function encoded(block: Block | undefined): Uint8Array | undefined {
-  return block === undefined ? undefined : encodeBlock(block);
 }

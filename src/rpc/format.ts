@@ -1,4 +1,4 @@
-import { encodeBlock } from '../ledger/block/block.js';
+import { encodedBlockSize } from '../ledger/block/block.js';
 import { BLOOM_BYTES, logsBloom } from '../ledger/block/receipt.js';
 import type { Block, Log, Receipt } from '../ledger/block/types.js';
 import { effectiveGasPrice } from '../ledger/fees.js';
@@ -202,7 +202,7 @@ export function formatBlock(block: Block, receipts: readonly Receipt[] | undefin
     miner: bytesToHex(header.coinbase),
     difficulty: toQuantity(seal.difficulty ?? 0n),
     extraData: bytesToHex(header.extraData),
-    size: toQuantity(encodeBlock(block).length),
+    size: toQuantity(encodedBlockSize(block)),
     gasLimit: toQuantity(header.gasLimit),
     gasUsed: toQuantity(header.gasUsed),
     // Headers keep milliseconds; Ethereum tooling reads seconds.

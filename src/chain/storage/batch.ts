@@ -1,4 +1,4 @@
-import type { Block, Receipt } from '../../ledger/block/types.js';
+import type { Block } from '../../ledger/block/types.js';
 import type { LtHash } from '../../ledger/state/lthash.js';
 import type { Account } from '../../ledger/state/types.js';
 import { bigintToBytes, hexToBytes } from '../../primitives/hex.js';
@@ -24,7 +24,8 @@ type Operation =
 /** What executing a block produced that the store keeps while the block is canonical. */
 export interface ExecutedBlock {
   readonly block: Block;
-  readonly receipts: readonly Receipt[];
+  /** encodeReceipt() of each receipt, as execution built them for the receiptsRoot. */
+  readonly encodedReceipts: readonly Uint8Array[];
   readonly undo: UndoRecord;
   readonly ltHash: LtHash;
 }
@@ -63,14 +64,14 @@ export class ChainBatch {
    * transactions' locations, receipts, undo data and LtHash; and drops its
    * transactions from the mempool journal, since they are mined.
    */
-  connect({ block, receipts, undo, ltHash }: ExecutedBlock): this {
+  connect({ block, encodedReceipts, undo, ltHash }: ExecutedBlock): this {
     const { hash } = block;
     this.#put(this.#db.canonical, numberKey(block.header.number), hash);
     block.transactions.forEach((tx, index) => {
       this.#put(this.#db.txIndex, tx.hash, encodeTxLocation({ blockHash: hash, blockNumber: block.header.number, index }));
       this.#del(this.#db.journal, tx.hash);
     });
-    this.#put(this.#db.receipts, hash, encodeReceipts(receipts));
+    this.#put(this.#db.receipts, hash, encodeReceipts(encodedReceipts));
     this.#put(this.#db.undo, hash, encodeUndo(undo));
     this.#put(this.#db.ltHash, hash, ltHash.toBytes());
     return this;

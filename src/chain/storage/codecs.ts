@@ -1,5 +1,5 @@
 import { decodeBlockUnrecovered, encodeBlock } from '../../ledger/block/block.js';
-import { decodeReceipt, encodeReceipt } from '../../ledger/block/receipt.js';
+import { decodeReceipt } from '../../ledger/block/receipt.js';
 import type { Block, Receipt } from '../../ledger/block/types.js';
 import { LtHash } from '../../ledger/state/lthash.js';
 import type { Account } from '../../ledger/state/types.js';
@@ -52,6 +52,11 @@ export function encodeBlockRecord(block: Block): Uint8Array {
   return rlpEncode([encodeBlock(block), concatBytes(...block.transactions.map((tx) => tx.from))]);
 }
 
+/** The block's own encoding (encodeBlock) inside a record, for serving peers without decoding it. */
+export function blockBytesOfRecord(hash: Uint8Array, bytes: Uint8Array): Uint8Array {
+  return decodeRecord('block', hash, () => asBytes(asList(rlpDecode(bytes), 'block record', 2)[0], 'block record body'));
+}
+
 export function decodeBlockRecord(hash: Uint8Array, bytes: Uint8Array): Block {
   return decodeRecord('block', hash, () => {
     const [body, senders] = asList(rlpDecode(bytes), 'block record', 2);
@@ -94,8 +99,9 @@ export function decodeTxLocation(txHash: Uint8Array, bytes: Uint8Array): TxLocat
   });
 }
 
-export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
-  return rlpEncode(receipts.map(encodeReceipt));
+/** A block's receipts record: the list of encodeReceipt() bytes execution already built. */
+export function encodeReceipts(encodedReceipts: readonly Uint8Array[]): Uint8Array {
+  return rlpEncode(encodedReceipts as Uint8Array[]);
 }
 
 export function decodeReceipts(blockHash: Uint8Array, bytes: Uint8Array): Receipt[] {

@@ -8,6 +8,7 @@ import { ChainBatch } from './batch.js';
 import {
   decodeAccount,
   decodeBlockMeta,
+  blockBytesOfRecord,
   decodeBlockRecord,
   decodeLtHash,
   decodeMetaHash,
@@ -89,6 +90,12 @@ export class ChainStore {
   async getBlock(hash: Uint8Array): Promise<Block | undefined> {
     const bytes = await this.#db.blocks.get(hash);
     return bytes === undefined ? undefined : decodeBlockRecord(hash, bytes);
+  }
+
+  /** The block's encoding as stored (encodeBlock), without decoding it. */
+  async getBlockBytes(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    const bytes = await this.#db.blocks.get(hash);
+    return bytes === undefined ? undefined : blockBytesOfRecord(hash, bytes);
   }
 
   async getBlockMeta(hash: Uint8Array): Promise<BlockMeta | undefined> {

@@ -26,6 +26,9 @@ export async function verifyCommand(argv: string[], print: (line: string) => voi
   }
   const genesis = parseGenesis(json);
   const dataDir = values.datadir ? resolve(values.datadir) : defaultDataDir(genesis.chainId);
-  const result = await verifyChain(dataDir, genesis);
+  // Progress goes to stderr, so stdout holds only the verdict.
+  const result = await verifyChain(dataDir, genesis, (n, of) => {
+    if (n % 1000 === 0) process.stderr.write(`verified ${n}/${of} blocks\n`);
+  });
   print(`chain is valid: ${result.blocks} blocks and ${result.transactions} transactions from genesis to head ${result.headHash}`);
 }

@@ -4,7 +4,7 @@ import { concatBytes } from '../../primitives/hex.js';
 import { asBigint, asBytes, asList, rlpDecode, rlpEncode, type RlpValue } from '../../primitives/rlp.js';
 import { checkSignatureRanges, InvalidSignatureError } from '../../primitives/signature.js';
 import { InvalidTransactionError, TxErrorCode } from './errors.js';
-import type { AccessListEntry, Transaction, TxType } from './types.js';
+import type { AccessListEntry, Transaction, UnsignedTransaction } from './types.js';
 
 /** Largest raw transaction accepted, as geth's pool (4 slots of 32 KiB). */
 export const MAX_TX_BYTES = 128 * 1024;
@@ -12,22 +12,8 @@ export const MAX_TX_BYTES = 128 * 1024;
 /** Bytes of a uint64 field (nonce, gas limit), as geth decodes them. */
 const U64_BYTES = 8;
 
-/** The fields every type shares once the wire layout is unpacked. */
-interface Parsed {
-  readonly type: TxType;
-  readonly nonce: bigint;
-  readonly gasPrice: bigint | null;
-  readonly maxFeePerGas: bigint;
-  readonly maxPriorityFeePerGas: bigint;
-  readonly gasLimit: bigint;
-  readonly to: Uint8Array;
-  readonly value: bigint;
-  readonly data: Uint8Array;
-  readonly accessList: readonly AccessListEntry[];
-  readonly v: bigint;
-  readonly r: bigint;
-  readonly s: bigint;
-}
+/** The fields every type shares once the wire layout is unpacked (the chain id and yParity come apart). */
+type Parsed = Omit<UnsignedTransaction, 'chainId'> & Pick<Transaction, 'v' | 'r' | 's'>;
 
 /**
  * Decodes a raw transaction as received from a wallet or a block: a legacy

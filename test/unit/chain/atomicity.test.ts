@@ -1,23 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChainBatch } from '../../../src/chain/storage/batch.js';
 import { Bucket } from '../../../src/chain/storage/schema.js';
 import { bytesToUtf8, hexToBytes } from '../../../src/primitives/hex.js';
-import type { RecoveryBackend } from '../../../src/primitives/recover/backend.js';
-import { loadRecoveryBackend } from '../../../src/primitives/recover/index.js';
-import { ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, MINER_B, TestEnv, dumpStore, transfer } from './helpers.js';
+import { ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, MINER_B, TestEnv, dumpStore, transfer, useTestEnv } from './helpers.js';
 
-let backend: RecoveryBackend;
+const newEnv = useTestEnv();
 let env: TestEnv;
-
-beforeAll(async () => {
-  backend = await loadRecoveryBackend({ workers: 1 });
-});
-afterAll(async () => {
-  await backend.close();
-});
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await env.cleanup();
 });
 
 /** Sublevel of a raw key ('!blocks!…' → 'blocks'). */
@@ -37,7 +27,7 @@ function changedBuckets(before: Map<string, string>, after: Map<string, string>)
 
 describe('Blockchain: one batch per head change', () => {
   it('writes a block and everything it implies in one batch', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dir = await env.dir();
     let chain = await env.open(dir);
     const tx = transfer(ALICE_KEY, 0n);
@@ -67,7 +57,7 @@ describe('Blockchain: one batch per head change', () => {
   });
 
   it('leaves the store and the head untouched when the commit of a block fails', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dir = await env.dir();
     let chain = await env.open(dir);
     await env.mine(chain, [transfer(ALICE_KEY, 0n)]);
@@ -98,7 +88,7 @@ describe('Blockchain: one batch per head change', () => {
   });
 
   it('leaves the store and the head untouched when the commit of a reorg fails', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dirA = await env.dir();
     let a = await env.open(dirA);
     const b = await env.open(await env.dir());

@@ -1,29 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HeadEvent } from '../../../src/chain/blockchain.js';
 import { ChainClosedError } from '../../../src/chain/errors.js';
 import { nextBaseFee } from '../../../src/ledger/fees.js';
 import { TxErrorCode } from '../../../src/ledger/tx/errors.js';
 import { bytesToHex, equalBytes } from '../../../src/primitives/hex.js';
-import type { RecoveryBackend } from '../../../src/primitives/recover/backend.js';
-import { loadRecoveryBackend } from '../../../src/primitives/recover/index.js';
-import { ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, ETHER, MINER_A, TestEnv, transfer } from './helpers.js';
+import { encodeBlock } from '../../../src/ledger/block/block.js';
+import { ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, ETHER, MINER_A, TestEnv, transfer, useTestEnv } from './helpers.js';
 
-let backend: RecoveryBackend;
+const newEnv = useTestEnv();
 let env: TestEnv;
-
-beforeAll(async () => {
-  backend = await loadRecoveryBackend({ workers: 1 });
-});
-afterAll(async () => {
-  await backend.close();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
 
 describe('Blockchain: import and lookups', () => {
   it('starts a new directory at genesis with the alloc', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const chain = await env.open(await env.dir());
     expect(chain.head.header.number).toBe(0);
     expect(chain.head.hash).toEqual(chain.genesisHash);
@@ -34,8 +23,18 @@ describe('Blockchain: import and lookups', () => {
     expect((await chain.getBlockByNumber(0))?.hash).toEqual(chain.genesisHash);
   });
 
+  it('serves the stored encoding of a block by number and by hash, as peers receive it', async () => {
+    env = newEnv();
+    const chain = await env.open(await env.dir());
+    const b1 = await env.mine(chain, [transfer(ALICE_KEY, 0n), transfer(BOB_KEY, 0n)]);
+    expect(await chain.getEncodedBlockByNumber(1)).toEqual(encodeBlock(b1));
+    expect(await chain.getEncodedBlockByHash(b1.hash)).toEqual(encodeBlock(b1));
+    expect(await chain.getEncodedBlockByNumber(2)).toBeUndefined();
+    expect(await chain.getEncodedBlockByHash(new Uint8Array(32))).toBeUndefined();
+  });
+
   it('imports a chain of blocks with transfers, serves them, and reports each head', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const chain = await env.open(await env.dir());
     const events: HeadEvent[] = [];
     chain.on('head', (event) => events.push(event));
@@ -81,7 +80,7 @@ describe('Blockchain: import and lookups', () => {
   });
 
   it('answers known for a block it already has and keeps the base fee rule', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const chain = await env.open(await env.dir());
     const b1 = await env.mine(chain);
     expect(await chain.importBlock(b1)).toBe('known');
@@ -89,7 +88,7 @@ describe('Blockchain: import and lookups', () => {
   });
 
   it('builds a template that skips transactions that cannot apply', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const chain = await env.open(await env.dir());
     const [good, gap, broke] = await env.recovery.recover([
       transfer(ALICE_KEY, 0n),
@@ -110,7 +109,7 @@ describe('Blockchain: import and lookups', () => {
   });
 
   it('resumes at the same head with the same state after a restart', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dir = await env.dir();
     let chain = await env.open(dir);
     const t1 = transfer(ALICE_KEY, 0n);
@@ -133,7 +132,7 @@ describe('Blockchain: import and lookups', () => {
   });
 
   it('keeps the mempool journal and drops mined transactions from it in the block batch', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dir = await env.dir();
     let chain = await env.open(dir);
     const t1 = transfer(ALICE_KEY, 0n);
@@ -151,7 +150,7 @@ describe('Blockchain: import and lookups', () => {
   });
 
   it('refuses calls after close', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const chain = await env.open(await env.dir());
     const b1 = (await chain.buildBlock({ transactions: [], coinbase: MINER_A, timestamp: chain.head.header.timestamp + 1 })).block;
     await env.close(chain);

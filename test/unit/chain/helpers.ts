@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { Blockchain, type BlockchainOptions } from '../../../src/chain/blockchain.js';
 import type { ChainTip, ConsensusEngine } from '../../../src/consensus/engine.js';
 import { BlockErrorCode, InvalidBlockError } from '../../../src/ledger/block/errors.js';
@@ -14,6 +15,7 @@ import type { SignedTransaction } from '../../../src/ledger/tx/types.js';
 import { bytesToBigint, bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
 import { addressOfPrivateKey } from '../../../src/primitives/keys.js';
 import type { RecoveryBackend } from '../../../src/primitives/recover/backend.js';
+import { loadRecoveryBackend } from '../../../src/primitives/recover/index.js';
 import type { RlpValue } from '../../../src/primitives/rlp.js';
 
 /**
@@ -116,6 +118,30 @@ export function transfer(key: Uint8Array, nonce: bigint, to: Uint8Array = CAROL,
 }
 
 /** Per-test resources: temp directories and chains, released by `cleanup`. */
+/**
+ * The hooks every chain test file needs: one recovery backend for the file,
+ * and each test's chains closed and directories removed after it. Returns
+ * the function a test calls for its fresh TestEnv.
+ */
+export function useTestEnv(): () => TestEnv {
+  let backend: RecoveryBackend | undefined;
+  let env: TestEnv | undefined;
+  beforeAll(async () => {
+    backend = await loadRecoveryBackend({ workers: 1 });
+  });
+  afterAll(async () => {
+    await backend?.close();
+  });
+  afterEach(async () => {
+    await env?.cleanup();
+    env = undefined;
+  });
+  return () => {
+    if (backend === undefined) throw new Error('useTestEnv(): the backend is not loaded yet (call the returned function inside a test)');
+    return (env = new TestEnv(backend));
+  };
+}
+
 export class TestEnv {
   readonly recovery: SenderRecovery;
   readonly #dirs: string[] = [];

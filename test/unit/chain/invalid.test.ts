@@ -1,26 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Blockchain } from '../../../src/chain/blockchain.js';
 import { MAX_FUTURE_MS } from '../../../src/chain/validation.js';
 import { txRoot } from '../../../src/ledger/block/block.js';
 import { BlockErrorCode, InvalidBlockError } from '../../../src/ledger/block/errors.js';
 import type { Block } from '../../../src/ledger/block/types.js';
 import { signTransaction } from '../../../src/ledger/tx/encode.js';
-import type { RecoveryBackend } from '../../../src/primitives/recover/backend.js';
-import { loadRecoveryBackend } from '../../../src/primitives/recover/index.js';
-import { ALICE, ALICE_KEY, CAROL, GWEI, MINER_A, NOW, TestEnv, testGenesis, transfer, withHeader } from './helpers.js';
+import { ALICE, ALICE_KEY, CAROL, GWEI, MINER_A, NOW, TestEnv, testGenesis, transfer, withHeader, useTestEnv } from './helpers.js';
 
-let backend: RecoveryBackend;
+const newEnv = useTestEnv();
 let env: TestEnv;
-
-beforeAll(async () => {
-  backend = await loadRecoveryBackend({ workers: 1 });
-});
-afterAll(async () => {
-  await backend.close();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
 
 /** A chain at block 1 and a valid, not yet imported block 2 carrying one transfer. */
 async function chainWithCandidate(): Promise<{ chain: Blockchain; next: Block }> {
@@ -49,7 +37,7 @@ async function rejection(chain: Blockchain, block: Block): Promise<InvalidBlockE
 
 describe('Blockchain: invalid blocks', () => {
   it('refuses a block for each header rule, and remembers it', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const { chain, next } = await chainWithCandidate();
     const parent = chain.head.header;
     const cases: [string, Block, BlockErrorCode][] = [
@@ -75,7 +63,7 @@ describe('Blockchain: invalid blocks', () => {
   });
 
   it('refuses a body that does not match its header without blaming the header', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const { chain, next } = await chainWithCandidate();
     const emptied: Block = { ...next, transactions: [] };
     expect((await rejection(chain, emptied)).code).toBe(BlockErrorCode.BadTxRoot);
@@ -84,7 +72,7 @@ describe('Blockchain: invalid blocks', () => {
   });
 
   it('refuses a block too far in the future, and takes it once the clock gets there', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     let clock = NOW;
     const chain = await env.open(await env.dir(), { now: () => clock });
     const { block } = await chain.buildBlock({ transactions: [], coinbase: MINER_A, timestamp: NOW + MAX_FUTURE_MS + 1 });
@@ -94,7 +82,7 @@ describe('Blockchain: invalid blocks', () => {
   });
 
   it('refuses an oversized block before looking at it further', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const chain = await env.open(await env.dir(), { genesis: testGenesis({ gasLimit: 100_000n }) });
     const big = signTransaction(
       {
@@ -119,7 +107,7 @@ describe('Blockchain: invalid blocks', () => {
   });
 
   it('refuses a block whose execution disagrees with its header', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const { chain, next } = await chainWithCandidate();
     const cases: [string, Block, BlockErrorCode][] = [
       ['gasUsed', withHeader(next, { gasUsed: 42_000n }), BlockErrorCode.BadGas],
@@ -142,7 +130,7 @@ describe('Blockchain: invalid blocks', () => {
   });
 
   it('does not trust a sender handed in with the block', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const { chain, next } = await chainWithCandidate();
     const forged: Block = { ...next, transactions: next.transactions.map((tx) => ({ ...tx, from: CAROL })) };
     expect(await chain.importBlock(forged)).toBe('imported-head');

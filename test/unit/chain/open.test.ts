@@ -1,25 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Blockchain } from '../../../src/chain/blockchain.js';
 import { ChainErrorCode, CorruptDataError, DataDirUnavailableError, GenesisMismatchError, SchemaMismatchError } from '../../../src/chain/errors.js';
 import { concatBytes, bytesToHex, utf8ToBytes } from '../../../src/primitives/hex.js';
-import type { RecoveryBackend } from '../../../src/primitives/recover/backend.js';
-import { loadRecoveryBackend } from '../../../src/primitives/recover/index.js';
-import { ALICE, ALICE_KEY, ETHER, FakeEngine, TestEnv, testGenesis, transfer, withRawStore } from './helpers.js';
+import { ALICE, ALICE_KEY, ETHER, FakeEngine, TestEnv, testGenesis, transfer, withRawStore, useTestEnv } from './helpers.js';
 
-let backend: RecoveryBackend;
+const newEnv = useTestEnv();
 let env: TestEnv;
-
-beforeAll(async () => {
-  backend = await loadRecoveryBackend({ workers: 1 });
-});
-afterAll(async () => {
-  await backend.close();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
 
 /** The raw LevelDB key of `key` in sublevel `name`. */
 function rawKey(name: string, key: Uint8Array | string): Uint8Array {
@@ -49,7 +37,7 @@ async function usedDir(): Promise<string> {
 
 describe('Blockchain.open: the data directory', () => {
   it('refuses a directory made from another genesis, saying which and what to do', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dir = await usedDir();
     const chain = await env.open(dir);
     const stored = bytesToHex(chain.genesisHash);
@@ -75,7 +63,7 @@ describe('Blockchain.open: the data directory', () => {
   });
 
   it('refuses a directory of another schema version', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dir = await usedDir();
     await withRawStore(dir, (db) => db.put(rawKey('meta', 'schemaVersion'), Uint8Array.of(99)));
     const err = await openError(dir);
@@ -84,7 +72,7 @@ describe('Blockchain.open: the data directory', () => {
   });
 
   it('reports a damaged store as CorruptDataError with a message, not a crash', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const alice = rawKey('accounts', ALICE);
 
     const garbled = await usedDir();
@@ -123,7 +111,7 @@ describe('Blockchain.open: the data directory', () => {
   });
 
   it('refuses a directory another node holds open', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const dir = await env.dir();
     const chain = await env.open(dir);
     const err = await openError(dir);

@@ -1,24 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Blockchain, HeadEvent } from '../../../src/chain/blockchain.js';
 import { BlockErrorCode, InvalidBlockError } from '../../../src/ledger/block/errors.js';
 import type { Block } from '../../../src/ledger/block/types.js';
 import { bytesToHex } from '../../../src/primitives/hex.js';
-import type { RecoveryBackend } from '../../../src/primitives/recover/backend.js';
-import { loadRecoveryBackend } from '../../../src/primitives/recover/index.js';
-import { ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, ETHER, MINER_A, MINER_B, TestEnv, transfer, withHeader } from './helpers.js';
+import { ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, ETHER, MINER_A, MINER_B, TestEnv, transfer, withHeader, useTestEnv } from './helpers.js';
 
-let backend: RecoveryBackend;
+const newEnv = useTestEnv();
 let env: TestEnv;
-
-beforeAll(async () => {
-  backend = await loadRecoveryBackend({ workers: 1 });
-});
-afterAll(async () => {
-  await backend.close();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
 
 const WATCHED = [ALICE, BOB, CAROL, MINER_A, MINER_B];
 
@@ -61,7 +49,7 @@ async function twoBranches() {
 
 describe('Blockchain: fork choice and reorgs', () => {
   it('switches to a heavier branch in one step and ends with the state of a node that only saw it', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const { a, b, a2, a3, b2, b3, txA, txB, shared } = await twoBranches();
     const events: HeadEvent[] = [];
     a.on('head', (event) => events.push(event));
@@ -94,7 +82,7 @@ describe('Blockchain: fork choice and reorgs', () => {
   });
 
   it('reorgs back onto a branch it had reverted, and survives a restart', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const { a, dirA, c1, a2, a3, b2, b3 } = await twoBranches();
     // a4 (weight 10) is built on a3 while a3 is still the head, imported after the switch to b3.
     const a4 = (
@@ -125,7 +113,7 @@ describe('Blockchain: fork choice and reorgs', () => {
   });
 
   it('keeps the old head when a later block of the heavier branch is invalid', async () => {
-    env = new TestEnv(backend);
+    env = newEnv();
     const { a, b, a2, b2, b3 } = await twoBranches();
     const a4 = await env.mine(a); // A weighs 5 now
     const before = balances(a);
