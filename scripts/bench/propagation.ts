@@ -1,7 +1,7 @@
 /**
  * Block propagation: a devnet of 5 nodes on loopback (one miner by default).
  * For every block mined while all nodes are connected, the time from the
- * miner's "mined block #n" log line to the block being on every other node.
+ * producer's "produced block #n" log line to the block being on every other node.
  * Prints p50 and p95 of that time (the slowest node per block), and of single
  * miner-to-node deliveries.
  *
@@ -25,13 +25,13 @@ const POLL_MS = Number(process.env.CAIRN_BENCH_POLL_MS ?? 5);
 const TARGET_P95_MS = 150;
 const WAIT_MS = 5 * 60_000;
 
-/** `<ISO time> <LEVEL> <component> … mined|imported block #<n> <hash or hash prefix>`, as src/node/log.ts writes it. */
-const BLOCK_LINE = /^(\S+Z)\s+\w+\s+\S+\s+.*?\b(mined|imported) block #(\d+) (0x[0-9a-f]+)/gm;
+/** `<ISO time> <LEVEL> <component> … produced|imported block #<n> <hash or hash prefix>`, as src/node/log.ts writes it. */
+const BLOCK_LINE = /^(\S+Z)\s+\w+\s+\S+\s+.*?\b(produced|imported) block #(\d+) (0x[0-9a-f]+)/gm;
 /** The miner logs a shortened hash: log events are matched on number and this many characters of hash. */
 const KEY_HASH_CHARS = 12;
 
 interface BlockEvent {
-  readonly kind: 'mined' | 'imported';
+  readonly kind: 'produced' | 'imported';
   readonly number: number;
   readonly key: string;
   readonly at: number;
@@ -39,7 +39,7 @@ interface BlockEvent {
 
 function blockEvents(output: string): BlockEvent[] {
   return [...output.matchAll(BLOCK_LINE)].map((m) => ({
-    kind: m[2] as 'mined' | 'imported',
+    kind: m[2] as 'produced' | 'imported',
     number: Number(m[3]),
     key: `${m[3]}:${m[4]!.slice(0, KEY_HASH_CHARS)}`,
     at: Date.parse(m[1]!),
@@ -99,8 +99,8 @@ try {
   await devnet.stop();
 
   const events = nodes.map((n) => blockEvents(n.output()));
-  const mined = events.flatMap((list, miner) => list.filter((e) => e.kind === 'mined' && e.number >= from && e.number <= to).map((e) => ({ ...e, miner })));
-  if (mined.length === 0) throw new Error('no "mined block #<n>" log lines in the measured range');
+  const mined = events.flatMap((list, miner) => list.filter((e) => e.kind === 'produced' && e.number >= from && e.number <= to).map((e) => ({ ...e, miner })));
+  if (mined.length === 0) throw new Error('no "produced block #<n>" log lines in the measured range');
   const rpcAll: number[] = [];
   const rpcOne: number[] = [];
   const logAll: number[] = [];

@@ -1,24 +1,25 @@
-import type { ConsensusEngine } from '../consensus/engine.js';
+import type { Checkpoints, ConsensusEngine } from '../consensus/engine.js';
 import { encodedBlockSize } from '../ledger/block/block.js';
 import { BlockErrorCode, InvalidBlockError } from '../ledger/block/errors.js';
 import { hashHeader } from '../ledger/block/header.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
 import { buildBlockBody, checkExecution, executeBlock, type RejectedTransaction } from '../ledger/execution.js';
 import { nextBaseFee } from '../ledger/fees.js';
-import { genesisHeader, genesisLtHash, type Genesis } from '../ledger/genesis.js';
+import { genesisHeader, genesisState, type Genesis } from '../ledger/genesis.js';
+import type { SystemModule } from '../ledger/modules/module.js';
 import { stateLtHash, type LtHash } from '../ledger/state/lthash.js';
 import type { StateReader } from '../ledger/state/overlay.js';
 import { EMPTY_ACCOUNT, type Account } from '../ledger/state/types.js';
 import type { SenderRecovery } from '../ledger/tx/sender.js';
 import type { SignedTransaction } from '../ledger/tx/types.js';
 import { CairnError } from '../primitives/errors.js';
-import { bytesToHex, equalBytes } from '../primitives/hex.js';
+import { bytesToHex, equalBytes, hexToBytes } from '../primitives/hex.js';
 import { ChainClosedError, CorruptDataError } from './errors.js';
 import { chainRules, checkIdentity } from './identity.js';
-import { applyOverrides, PendingState } from './pending-state.js';
+import { applyOverrides, PendingState, type HeadState } from './pending-state.js';
 import { RecentMap } from './recent.js';
 import type { ExecutedBlock } from './storage/batch.js';
-import type { BlockMeta } from './storage/codecs.js';
+import type { BlockMeta, UndoRecord } from './storage/codecs.js';
 import type { MempoolJournal } from './storage/journal.js';
 import { ChainStore } from './storage/store.js';
 import { checkBody, checkHeader, isTooEarly } from './validation.js';
@@ -57,6 +58,8 @@ export interface BlockchainOptions {
   readonly recovery: SenderRecovery;
   /** The local clock in ms for the future-timestamp rule; Date.now by default (tests pin it). */
   readonly now?: () => number;
+  /** The chain's own system modules (supply); the engine adds its own (ConsensusEngine.modules). */
+  readonly modules?: readonly SystemModule[];
 }
 
 export interface TransactionLookup {
@@ -93,7 +96,7 @@ export interface BuiltBlock {
  * The chain: stores blocks, executes them, chooses the head with the
  * engine's fork choice, and reorganises with undo data.
  *
- * The head state (all accounts) is held in memory, so reads are synchronous;
+ * The head state (all accounts and system-module records) is held in memory, so reads are synchronous;
  * every head change is one LevelDB batch, after which the in-memory state and
  * head are replaced synchronously, so readers see a block's effects all at
  * once. Imports run one at a time.
@@ -106,7 +109,8 @@ export class Blockchain implements StateReader {
   readonly #engine: ConsensusEngine;
   readonly #recovery: SenderRecovery;
   readonly #now: () => number;
-  readonly #accounts: Map<string, Account>;
+  readonly #modules: readonly SystemModule[];
+  readonly #state: HeadState;
   #head: ChainHead;
   #headLtHash: LtHash;
   readonly #invalid = new RecentMap<true>(INVALID_BLOCKS_REMEMBERED);
@@ -120,7 +124,7 @@ export class Blockchain implements StateReader {
     store: ChainStore;
     options: BlockchainOptions;
     genesisHash: Uint8Array;
-    accounts: Map<string, Account>;
+    state: HeadState;
     head: ChainHead;
     headLtHash: LtHash;
   }) {
@@ -131,7 +135,8 @@ export class Blockchain implements StateReader {
     this.#now = init.options.now ?? Date.now;
     this.genesisHash = init.genesisHash;
     this.chainId = init.options.genesis.chainId;
-    this.#accounts = init.accounts;
+    this.#state = init.state;
+    this.#modules = [...(init.options.modules ?? []), ...init.options.engine.modules];
     this.#head = init.head;
     this.#headLtHash = init.headLtHash;
   }
@@ -157,8 +162,8 @@ export class Blockchain implements StateReader {
 
   static async #load(store: ChainStore, options: BlockchainOptions): Promise<Blockchain> {
     const { genesis, engine, dataDir } = options;
-    const genesisState = genesisLtHash(genesis);
-    const header = genesisHeader(genesis, engine.genesisSection(), genesisState.digest());
+    const genesis0 = genesisState(genesis, engine.genesisState());
+    const header = genesisHeader(genesis, engine.genesisSection(), genesis0.ltHash.digest());
     const genesisBlock: Block = { header, hash: hashHeader(header), transactions: [], consensusBody: [] };
 
     let identity = await store.readIdentity();
@@ -166,8 +171,9 @@ export class Blockchain implements StateReader {
       await store
         .batch()
         .storeBlock(genesisBlock, { number: 0, parentHash: header.parentHash, totalWeight: engine.weight(header) })
-        .connect({ block: genesisBlock, encodedReceipts: [], undo: new Map(), ltHash: genesisState })
-        .setAccounts(genesis.alloc)
+        .connect({ block: genesisBlock, encodedReceipts: [], undo: { accounts: new Map(), records: new Map() }, ltHash: genesis0.ltHash })
+        .setAccounts(genesis0.accounts)
+        .setRecords(genesis0.records)
         .setIdentity(genesisBlock.hash, chainRules(genesis))
         .setHead(genesisBlock.hash)
         .write();
@@ -190,14 +196,14 @@ export class Blockchain implements StateReader {
     const canonical = await store.getCanonicalHash(headMeta.number);
     if (!canonical || !equalBytes(canonical, headHash)) throw damaged('canonical index disagrees with the head');
     if (!equalBytes(headLtHash.digest(), headBlock.header.stateRoot)) throw damaged('stored state hash disagrees with the stateRoot');
-    const accounts = await store.loadAccounts();
-    if (!stateLtHash(accounts).equals(headLtHash)) throw damaged('stored accounts disagree with the state hash');
+    const [accounts, records] = await Promise.all([store.loadAccounts(), store.loadRecords()]);
+    if (!stateLtHash(accounts, records).equals(headLtHash)) throw damaged('stored accounts and records disagree with the state hash');
 
     return new Blockchain({
       store,
       options,
       genesisHash: genesisBlock.hash,
-      accounts,
+      state: { accounts, records },
       head: { header: headBlock.header, hash: headHash, totalWeight: headMeta.totalWeight },
       headLtHash,
     });
@@ -214,7 +220,29 @@ export class Blockchain implements StateReader {
 
   /** The account in the head state (synchronous: the state is in memory). */
   getAccount(address: Uint8Array): Account {
-    return this.#accounts.get(bytesToHex(address)) ?? EMPTY_ACCOUNT;
+    return this.#state.accounts.get(bytesToHex(address)) ?? EMPTY_ACCOUNT;
+  }
+
+  /** A system-module record in the head state (synchronous, like accounts). */
+  getRecord(key: Uint8Array): Uint8Array | undefined {
+    return this.#state.records.get(bytesToHex(key));
+  }
+
+  /**
+   * The head state's records whose key starts with `prefix`, in no particular
+   * order. It walks every record: fine for listing queries at the sizes the
+   * in-memory head state is made for.
+   */
+  *recordsWithPrefix(prefix: Uint8Array): Iterable<readonly [Uint8Array, Uint8Array]> {
+    const hexPrefix = bytesToHex(prefix);
+    for (const [key, value] of this.#state.records) {
+      if (key.startsWith(hexPrefix)) yield [hexToBytes(key), value];
+    }
+  }
+
+  /** The safe and finalized block numbers of the head (ConsensusEngine.checkpoints). */
+  checkpoints(): Checkpoints {
+    return this.#engine.checkpoints(this.#head.header, this);
   }
 
   /** Base fee of the next block. */
@@ -317,6 +345,14 @@ export class Blockchain implements StateReader {
     const number = parent.header.number + 1;
     const gasLimit = this.#genesis.gasLimit;
     const baseFee = nextBaseFee(parent.header);
+    const consensusBody = this.#engine.buildBody(parent.header, this);
+    const context = {
+      parentHash: parent.hash,
+      number,
+      timestamp,
+      coinbase: options.coinbase,
+      consensus: this.#engine.prepareSection(parent.header, timestamp, consensusBody),
+    };
     const built = buildBlockBody({
       header: { number, coinbase: options.coinbase, gasLimit, baseFee },
       transactions: options.transactions,
@@ -324,6 +360,8 @@ export class Blockchain implements StateReader {
       parentLtHash: this.#headLtHash,
       chainId: this.chainId,
       blockReward: this.#genesis.blockReward,
+      modules: this.#modules,
+      beginBlock: (state) => this.#engine.beginBlock(context, consensusBody, state),
     });
     const header: BlockHeader = {
       parentHash: parent.hash,
@@ -337,10 +375,10 @@ export class Blockchain implements StateReader {
       gasUsed: built.gasUsed,
       baseFee,
       extraData: options.extraData ?? new Uint8Array(0),
-      consensus: this.#engine.prepareSection(parent.header, timestamp),
+      consensus: context.consensus,
     };
     return {
-      block: { header, hash: hashHeader(header), transactions: built.included, consensusBody: [] },
+      block: { header, hash: hashHeader(header), transactions: built.included, consensusBody },
       included: built.included,
       rejected: built.rejected,
     };
@@ -378,11 +416,21 @@ export class Blockchain implements StateReader {
     }
     const extendsHead = equalBytes(header.parentHash, this.#head.hash);
     const parent = extendsHead ? this.#head.header : (await this.#requireBlock(header.parentHash)).header;
+    const finalized = this.checkpoints().finalized;
+    if (header.number <= finalized) {
+      this.#invalid.set(key, true);
+      throw new InvalidBlockError(
+        BlockErrorCode.FinalityConflict,
+        `block ${header.number} (${key}) conflicts with the finalized chain: block ${finalized} is final and this block is not on it`,
+      );
+    }
     const now = this.#now();
     try {
       checkHeader(header, parent, { gasLimit: this.#genesis.gasLimit, now, engine: this.#engine });
+      await this.#engine.verifyBody(input);
     } catch (err) {
-      if (err instanceof InvalidBlockError && !isTooEarly(header, now)) this.#invalid.set(key, true);
+      // A bad body says nothing about the header (another body may match it), so only a bad header is remembered.
+      if (err instanceof InvalidBlockError && !isTooEarly(header, now) && err.code !== BlockErrorCode.BadBody) this.#invalid.set(key, true);
       throw err;
     }
     const block = await this.#withRecoveredSenders(input);
@@ -432,9 +480,19 @@ export class Blockchain implements StateReader {
    */
   async #switchHead(tip: Block, tipMeta: BlockMeta): Promise<void> {
     const { branch, ancestor } = await this.#branchOf(tip, tipMeta);
+    const finalized = this.checkpoints().finalized;
+    if (ancestor.number < finalized) {
+      throw new InvalidBlockError(
+        BlockErrorCode.FinalityConflict,
+        `block ${tip.header.number} (${bytesToHex(tip.hash)}) leaves the canonical chain at block ${ancestor.number}, below finalized block ${finalized}`,
+      );
+    }
     const removed = await this.#canonicalAbove(ancestor.number);
-    const state = new PendingState(this.#accounts);
-    for (let i = removed.length - 1; i >= 0; i--) state.apply(await this.#requireUndo(removed[i]!.hash));
+    const state = new PendingState(this.#state);
+    for (let i = removed.length - 1; i >= 0; i--) {
+      const undo = await this.#requireUndo(removed[i]!.hash);
+      state.apply(undo.accounts, undo.records);
+    }
     let ltHash = equalBytes(ancestor.hash, this.#head.hash) ? this.#headLtHash : await this.#requireLtHash(ancestor.hash);
 
     const executed: ExecutedBlock[] = [];
@@ -448,25 +506,28 @@ export class Blockchain implements StateReader {
           parentLtHash: ltHash,
           chainId: this.chainId,
           blockReward: this.#genesis.blockReward,
+          modules: this.#modules,
+          beginBlock: (overlay) => this.#engine.beginBlock(block.header, block.consensusBody, overlay),
         });
         checkExecution(block.header, result);
       } catch (err) {
         if (err instanceof InvalidBlockError) await this.#rejectBranch(branch.slice(i));
         throw err;
       }
-      state.apply(result.changes);
+      state.apply(result.changes, result.records);
       ltHash = result.ltHash;
-      executed.push({ block, encodedReceipts: result.encodedReceipts, undo: result.undo, ltHash });
+      executed.push({ block, encodedReceipts: result.encodedReceipts, undo: { accounts: result.undo, records: result.recordUndo }, ltHash });
     }
 
     const batch = this.#store.batch();
     for (const block of removed) batch.disconnect(block);
     batch.storeBlock(tip, tipMeta);
     for (const step of executed) batch.connect(step);
-    await batch.setAccounts(state.overrides).setHead(tip.hash).write();
+    const { overrides } = state;
+    await batch.setAccounts(overrides.accounts).setRecords(overrides.records).setHead(tip.hash).write();
 
     // Committed: switch the in-memory view in one synchronous step.
-    applyOverrides(this.#accounts, state.overrides);
+    applyOverrides(this.#state, overrides);
     this.#head = { header: tip.header, hash: tip.hash, totalWeight: tipMeta.totalWeight };
     this.#headLtHash = ltHash;
     this.#recentBlocks.set(bytesToHex(tip.hash), tip);
@@ -572,7 +633,7 @@ export class Blockchain implements StateReader {
     return receipts;
   }
 
-  async #requireUndo(blockHash: Uint8Array): Promise<ReadonlyMap<string, Account | null>> {
+  async #requireUndo(blockHash: Uint8Array): Promise<UndoRecord> {
     const undo = await this.#store.getUndo(blockHash);
     if (undo === undefined) throw this.#damaged(`undo data of canonical block ${bytesToHex(blockHash)} is missing`);
     return undo;

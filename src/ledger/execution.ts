@@ -5,6 +5,7 @@ import { txRoot } from './block/block.js';
 import { encodeReceipt } from './block/receipt.js';
 import type { BlockHeader, Receipt } from './block/types.js';
 import { effectiveGasPrice } from './fees.js';
+import type { ModuleCall, ModuleOutcome, SystemModule, SystemState } from './modules/module.js';
 import type { LtHash } from './state/lthash.js';
 import { StateOverlay, type StateDiff, type StateReader } from './state/overlay.js';
 import { InvalidTransactionError, TxErrorCode } from './tx/errors.js';
@@ -21,15 +22,23 @@ import { intrinsicGas, validateTransaction } from './tx/validate.js';
  *   pool: the limit is reserved, not just the gas used);
  * - nonce == sender's nonce; maxFeePerGas >= block base fee;
  * - balance >= gasLimit * maxFeePerGas + value (the up-front check geth makes).
- * Then gasUsed = intrinsic gas (no EVM: nothing else costs gas); the sender
- * pays value + gasUsed * effectiveGasPrice and its nonce rises by one; the
- * recipient gets value; the producer (coinbase) gets gasUsed * (effective
- * price - base fee); gasUsed * baseFee is burned. After the last transaction
- * the coinbase gets the block reward.
+ * Then gasUsed = intrinsic gas (no EVM: nothing else costs gas; a system
+ * module's operation pays for the bytes it stores through calldata gas); the
+ * sender pays gasUsed * effectiveGasPrice and its nonce rises by one; the
+ * value moves to the recipient; the producer (coinbase) gets gasUsed *
+ * (effective price - base fee); gasUsed * baseFee is burned.
+ * A transaction to a system module's address is a call of that module after
+ * the value moved; if the module refuses it, the value transfer and the
+ * module's writes are reverted, and the receipt has status 0 and the reason.
+ * Before the first transaction the consensus engine's `beginBlock` runs;
+ * after the last one the coinbase gets the block reward.
  */
 
 /** The header fields execution reads; a full BlockHeader fits. */
 export type ExecutionHeader = Pick<BlockHeader, 'number' | 'coinbase' | 'gasLimit' | 'baseFee'>;
+
+/** The consensus engine's part of a block, run on the parent state before the transactions (ConsensusEngine.beginBlock). */
+export type BeginBlock = (state: SystemState) => void;
 
 export interface ExecutionInput {
   readonly header: ExecutionHeader;
@@ -41,6 +50,9 @@ export interface ExecutionInput {
   readonly chainId: bigint;
   /** Wei credited to the coinbase per block (genesis.blockReward). */
   readonly blockReward: bigint;
+  /** The system modules, called by transactions to their addresses; none by default. */
+  readonly modules?: readonly SystemModule[];
+  readonly beginBlock?: BeginBlock;
 }
 
 /**
@@ -49,7 +61,7 @@ export interface ExecutionInput {
  * `ltHash` (new), all keyed by lowercase 0x-hex address.
  */
 export interface ExecutionResult extends StateDiff {
-  /** One per transaction, in order, status 1, no logs. */
+  /** One per transaction, in order. */
   readonly receipts: Receipt[];
   /** encodeReceipt() of each receipt: the receiptsRoot's leaves, kept so storage does not encode them again. */
   readonly encodedReceipts: Uint8Array[];
@@ -138,6 +150,8 @@ interface Applied {
 function run(input: ExecutionInput, onInvalid: OnInvalid): Applied {
   const { header } = input;
   const state = new StateOverlay(input.parentState);
+  input.beginBlock?.(state);
+  const modules = new Map((input.modules ?? []).map((module) => [bytesToHex(module.address), module]));
   const receipts: Receipt[] = [];
   const included: SignedTransaction[] = [];
   let gasUsed = 0n;
@@ -152,20 +166,44 @@ function run(input: ExecutionInput, onInvalid: OnInvalid): Applied {
     const txGas = intrinsicGas(tx);
     const price = effectiveGasPrice(tx, header.baseFee);
     const sender = state.getAccount(tx.from);
-    state.setAccount(tx.from, { nonce: sender.nonce + 1n, balance: sender.balance - tx.value - txGas * price });
-    applyCall(state, tx);
+    const module = modules.size === 0 ? undefined : modules.get(bytesToHex(tx.to));
+    // A plain transfer pays value and fees in one write; a module call moves the value apart, so a refusal can take it back.
+    const paid = module === undefined ? tx.value + txGas * price : txGas * price;
+    state.setAccount(tx.from, { nonce: sender.nonce + 1n, balance: sender.balance - paid });
+    const outcome = module === undefined ? plainTransfer(state, tx) : callModule(state, tx, module, { tx, txIndex: included.length, blockNumber: header.number });
     credit(state, header.coinbase, txGas * (price - header.baseFee));
     gasUsed += txGas;
-    receipts.push({ status: 1, gasUsed: txGas, cumulativeGasUsed: gasUsed, effectiveGasPrice: price, logs: [] });
+    const receipt = { gasUsed: txGas, cumulativeGasUsed: gasUsed, effectiveGasPrice: price };
+    receipts.push(outcome.ok ? { ...receipt, status: 1, logs: outcome.logs } : { ...receipt, status: 0, logs: [], reason: outcome.reason });
     included.push(tx);
   });
   credit(state, header.coinbase, input.blockReward);
   return { receipts, gasUsed, state, included };
 }
 
-/** The effect of the call itself, after fees: a plain value transfer (Cairn has no EVM). */
-function applyCall(state: StateOverlay, tx: SignedTransaction): void {
+const NO_LOGS: ModuleOutcome = { ok: true, logs: [] };
+
+/** A plain transfer's effect after the sender paid: the recipient gets the value (Cairn has no EVM). */
+function plainTransfer(state: StateOverlay, tx: SignedTransaction): ModuleOutcome {
   credit(state, tx.to, tx.value);
+  return NO_LOGS;
+}
+
+/**
+ * A module call after the sender paid the fees: the value moves to the
+ * module's address, then the module runs. A refusal takes back both.
+ */
+function callModule(state: StateOverlay, tx: SignedTransaction, module: SystemModule, call: ModuleCall): ModuleOutcome {
+  state.begin();
+  if (tx.value > 0n) {
+    const sender = state.getAccount(tx.from);
+    state.setAccount(tx.from, { nonce: sender.nonce, balance: sender.balance - tx.value });
+    credit(state, tx.to, tx.value);
+  }
+  const outcome = module.call(state, call);
+  if (outcome.ok) state.commit();
+  else state.revert();
+  return outcome;
 }
 
 function credit(state: StateOverlay, address: Uint8Array, amount: bigint): void {

@@ -113,11 +113,6 @@ function parseAlloc(value: unknown): Map<string, Account> {
 }
 
 /**
- * The header of block 0: no parent (32 zero bytes), zero coinbase, empty
- * transaction and receipt roots, no gas used, and the engine's genesis
- * consensus section. `stateRoot` is `genesisLtHash(genesis).digest()`.
- */
-/**
  * Block 0's header. Its extraData starts with a digest of the chain's rules
  * that no other header field covers (chain id, block reward, consensus type
  * and parameters), so two genesis files that differ only there still have
@@ -157,9 +152,32 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** LtHash of the genesis state (the alloc); its digest is block 0's stateRoot. */
-export function genesisLtHash(genesis: Genesis): LtHash {
-  return stateLtHash(genesis.alloc);
+/** What the consensus engine adds to the genesis state (ConsensusEngine.genesisState). */
+export interface GenesisExtras {
+  readonly records: ReadonlyArray<readonly [key: Uint8Array, value: Uint8Array]>;
+  readonly balances: ReadonlyArray<readonly [address: Uint8Array, amount: bigint]>;
+}
+
+export interface GenesisState {
+  /** Lowercase 0x address → account. */
+  readonly accounts: Map<string, Account>;
+  /** 0x-hex record key → value. */
+  readonly records: Map<string, Uint8Array>;
+  /** Its digest is block 0's stateRoot. */
+  readonly ltHash: LtHash;
+}
+
+/** The state of block 0: genesis.json's alloc plus what the engine adds (balances are added to alloc's). */
+export function genesisState(genesis: Genesis, extras: GenesisExtras = { records: [], balances: [] }): GenesisState {
+  const accounts = new Map(genesis.alloc);
+  for (const [address, amount] of extras.balances) {
+    const key = bytesToHex(address);
+    const account = accounts.get(key) ?? { nonce: 0n, balance: 0n };
+    accounts.set(key, { nonce: account.nonce, balance: account.balance + amount });
+  }
+  const records = new Map<string, Uint8Array>();
+  for (const [key, value] of extras.records) records.set(bytesToHex(key), value);
+  return { accounts, records, ltHash: stateLtHash(accounts, records) };
 }
 
 function fail(message: string): never {

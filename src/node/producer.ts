@@ -1,4 +1,4 @@
-import type { Blockchain } from '../chain/blockchain.js';
+import type { Blockchain, ChainHead } from '../chain/blockchain.js';
 import type { Mempool } from '../chain/mempool.js';
 import type { ConsensusEngine } from '../consensus/engine.js';
 import { hashHeader } from '../ledger/block/header.js';
@@ -14,6 +14,8 @@ import type { Logger } from './log.js';
  * geth's miner does the same ("recommit").
  */
 const RECOMMIT_MS = 500;
+/** How long to wait before asking the engine again when it has nothing to produce (PoS: no slot of ours yet). */
+const IDLE_RECHECK_MS = 1_000;
 /** A pause for sync at least this long is logged at info. */
 const LONG_PAUSE_MS = 2_000;
 
@@ -63,7 +65,7 @@ export class Producer {
   }
 
   private async run(): Promise<void> {
-    const { chain, engine, gate, log } = this.opts;
+    const { chain, gate, log } = this.opts;
     const stop = this.stopController.signal;
     // Short pauses (a peer one block ahead) are routine between miners: only the first wait and long ones are worth an info line.
     let waitingSince: number | undefined;
@@ -85,51 +87,85 @@ export class Producer {
       }
       waitingSince = undefined;
       started = true;
-      const parent = chain.head;
       // A block from a peer moves the head: stop building on the old parent at once.
       const headMoved = new AbortController();
       const onHead = (): void => headMoved.abort();
       chain.on('head', onHead);
-      let sealed: BlockHeader | null = null;
-      let template: Block;
       try {
-        template = await this.buildTemplate(parent.header);
-        let templatePool = this.opts.mempool.size;
-        while (!stop.aborted && !sealed && !headMoved.signal.aborted && gate.isSynced()) {
-          if (this.opts.mempool.size !== templatePool) {
-            template = await this.buildTemplate(parent.header);
-            templatePool = this.opts.mempool.size;
-          }
-          const timestamp = Math.max(Date.now(), parent.header.timestamp + 1);
-          const header: BlockHeader = { ...template.header, timestamp, consensus: engine.prepareSection(parent.header, timestamp) };
-          const round = AbortSignal.any([stop, headMoved.signal, AbortSignal.timeout(RECOMMIT_MS)]);
-          sealed = await engine.seal(header, round);
-        }
+        await this.produceOn(chain.head, AbortSignal.any([stop, headMoved.signal]));
       } finally {
         chain.off('head', onHead);
-      }
-      if (!sealed || stop.aborted || !equalBytes(chain.head.hash, parent.hash)) continue;
-      const block: Block = { ...template, header: sealed, hash: hashHeader(sealed) };
-      try {
-        await chain.importBlock(block);
-        log.info(`mined block #${block.header.number} ${short(block.hash)} txs=${block.transactions.length} gas=${block.header.gasUsed}`);
-        this.opts.onProduced(block);
-      } catch (err) {
-        log.error(`own block #${block.header.number} was rejected: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
 
-  private async buildTemplate(parent: BlockHeader): Promise<Block> {
-    const { chain, mempool, coinbase } = this.opts;
-    const candidates = mempool.selectForBlock(parent.gasLimit, chain.nextBaseFee());
-    const timestamp = Math.max(Date.now(), parent.timestamp + 1);
+  /** Plans, builds, seals and imports one block on `parent`; returns early when `signal` aborts (stop, head moved). */
+  private async produceOn(parent: ChainHead, signal: AbortSignal): Promise<void> {
+    const { chain, engine, gate, log } = this.opts;
+    const plan = engine.planProduction(parent.header, chain, Date.now());
+    if (plan === null) {
+      await sleep(IDLE_RECHECK_MS, signal);
+      return;
+    }
+    if (!(await sleep(plan.at - Date.now(), signal))) return;
+    const coinbase = plan.coinbase ?? this.opts.coinbase;
+    let template = await this.buildTemplate(coinbase, plan.timestamp);
+    let templatePool = this.opts.mempool.size;
+    let sealed: BlockHeader | null = null;
+    try {
+      while (!signal.aborted && !sealed && gate.isSynced()) {
+        if (this.opts.mempool.size !== templatePool) {
+          template = await this.buildTemplate(coinbase, plan.timestamp);
+          templatePool = this.opts.mempool.size;
+        }
+        const timestamp = plan.refreshTimestamp ? Math.max(Date.now(), parent.header.timestamp + 1) : template.header.timestamp;
+        const consensus = engine.prepareSection(parent.header, timestamp, template.consensusBody);
+        const round = AbortSignal.any([signal, AbortSignal.timeout(RECOMMIT_MS)]);
+        sealed = await engine.seal({ ...template.header, timestamp, consensus }, round);
+      }
+    } catch (err) {
+      // The engine refused to seal (e.g. PoS slashing protection): skip this block, not production.
+      log.error(`could not seal block #${parent.header.number + 1}: ${err instanceof Error ? err.message : String(err)}`);
+      await sleep(IDLE_RECHECK_MS, signal);
+      return;
+    }
+    if (!sealed || signal.aborted || !equalBytes(chain.head.hash, parent.hash)) return;
+    const block: Block = { ...template, header: sealed, hash: hashHeader(sealed) };
+    try {
+      await chain.importBlock(block);
+      log.info(`produced block #${block.header.number} ${short(block.hash)} txs=${block.transactions.length} gas=${block.header.gasUsed}`);
+      this.opts.onProduced(block);
+    } catch (err) {
+      log.error(`own block #${block.header.number} was rejected: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async buildTemplate(coinbase: Uint8Array, timestamp: number): Promise<Block> {
+    const { chain, mempool } = this.opts;
+    const candidates = mempool.selectForBlock(chain.head.header.gasLimit, chain.nextBaseFee());
     const { block, rejected } = await chain.buildBlock({ transactions: candidates, coinbase, timestamp });
     for (const { tx, error } of rejected) {
       this.opts.log.debug(`left tx ${bytesToHex(tx.hash)} out of the block: ${error.message}`);
     }
     return block;
   }
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function short(hash: Uint8Array): string {

@@ -247,14 +247,14 @@ export class P2PService {
   }
 
   #ourStatus(): Status {
-    const { chain, engine } = this.#node;
+    const { chain } = this.#node;
     const head = chain.head;
     return {
       genesisHash: chain.genesisHash,
       headNumber: head.header.number,
       headHash: head.hash,
       totalWeight: head.totalWeight,
-      finalizedNumber: engine.finalizedNumber(head.header),
+      finalizedNumber: chain.checkpoints().finalized,
     };
   }
 

@@ -1,3 +1,4 @@
+import type { Checkpoints } from '../consensus/engine.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
 import type { Account } from '../ledger/state/types.js';
 import type { AccessListEntry, SignedTransaction } from '../ledger/tx/types.js';
@@ -21,11 +22,8 @@ export interface RpcBackend {
 
   /** The canonical head ("latest", "pending"). */
   head(): ChainPointer;
-  /**
-   * Height of the newest block the engine treats as final ("safe",
-   * "finalized"): ConsensusEngine.finalizedNumber(head), 0 at worst.
-   */
-  finalizedNumber(): number;
+  /** The blocks the tags "safe" and "finalized" name (ConsensusEngine.checkpoints of the head). */
+  checkpoints(): Checkpoints;
 
   /** Canonical block at height `n`; undefined above the head. */
   getBlockByNumber(n: number): Promise<Block | undefined>;

@@ -31,8 +31,9 @@ export class ChainView {
       case 'pending':
         return this.backend.head().header.number;
       case 'safe':
+        return this.backend.checkpoints().safe;
       case 'finalized':
-        return this.backend.finalizedNumber();
+        return this.backend.checkpoints().finalized;
       case 'earliest':
         return 0;
       default:

@@ -91,6 +91,16 @@ export class ChainBatch {
     return this;
   }
 
+  /** Writes the head state's system-module records (0x-hex keys); null or an empty value deletes the record. */
+  setRecords(records: Iterable<readonly [string, Uint8Array | null]>): this {
+    for (const [hex, value] of records) {
+      const key = hexToBytes(hex);
+      if (value === null || value.length === 0) this.#del(this.#db.records, key);
+      else this.#put(this.#db.records, key, value);
+    }
+    return this;
+  }
+
   /** Writes the head state's accounts; null or an empty account deletes the record. */
   setAccounts(accounts: Iterable<readonly [string, Account | null]>): this {
     for (const [address, account] of accounts) {

@@ -27,8 +27,11 @@ export interface TxLocation {
   readonly index: number;
 }
 
-/** Each account a block changed, as it was before the block; null = absent. */
-export type UndoRecord = ReadonlyMap<string, Account | null>;
+/** Each account and record a block changed, as it was before the block; null = absent. Keys are 0x hex. */
+export interface UndoRecord {
+  readonly accounts: ReadonlyMap<string, Account | null>;
+  readonly records: ReadonlyMap<string, Uint8Array | null>;
+}
 
 const ADDRESS_BYTES = 20;
 
@@ -122,25 +125,40 @@ export function decodeAccount(address: Uint8Array, bytes: Uint8Array): Account {
 }
 
 export function encodeUndo(undo: UndoRecord): Uint8Array {
-  const entries: RlpInput[] = [];
-  for (const [address, before] of undo) {
+  const accounts: RlpInput[] = [];
+  for (const [address, before] of undo.accounts) {
     const key = hexToBytes(address);
-    entries.push(before === null ? [key] : [key, before.nonce, before.balance]);
+    accounts.push(before === null ? [key] : [key, before.nonce, before.balance]);
   }
-  return rlpEncode(entries);
+  const records: RlpInput[] = [];
+  for (const [hex, before] of undo.records) {
+    const key = hexToBytes(hex);
+    records.push(before === null ? [key] : [key, before]);
+  }
+  return rlpEncode([accounts, records]);
 }
 
 export function decodeUndo(blockHash: Uint8Array, bytes: Uint8Array): UndoRecord {
   return decodeRecord('undo data of block', blockHash, () => {
-    const undo = new Map<string, Account | null>();
-    for (const [i, value] of asList(rlpDecode(bytes), 'undo').entries()) {
-      const f = asList(value, `undo[${i}]`);
-      const address = bytesToHex(asBytes(f[0], `undo[${i}].address`, ADDRESS_BYTES));
-      if (f.length === 1) undo.set(address, null);
-      else if (f.length === 3) undo.set(address, { nonce: asBigint(f[1], `undo[${i}].nonce`, 8), balance: asBigint(f[2], `undo[${i}].balance`) });
-      else throw new RangeError(`undo[${i}]: expected 1 or 3 fields, got ${f.length}`);
+    const [accountList, recordList] = asList(rlpDecode(bytes), 'undo', 2);
+    const accounts = new Map<string, Account | null>();
+    for (const [i, value] of asList(accountList!, 'undo.accounts').entries()) {
+      const f = asList(value, `undo.accounts[${i}]`);
+      const address = bytesToHex(asBytes(f[0], `undo.accounts[${i}].address`, ADDRESS_BYTES));
+      if (f.length === 1) accounts.set(address, null);
+      else if (f.length === 3) {
+        accounts.set(address, { nonce: asBigint(f[1], `undo.accounts[${i}].nonce`, 8), balance: asBigint(f[2], `undo.accounts[${i}].balance`) });
+      } else throw new RangeError(`undo.accounts[${i}]: expected 1 or 3 fields, got ${f.length}`);
     }
-    return undo;
+    const records = new Map<string, Uint8Array | null>();
+    for (const [i, value] of asList(recordList!, 'undo.records').entries()) {
+      const f = asList(value, `undo.records[${i}]`);
+      const key = bytesToHex(asBytes(f[0], `undo.records[${i}].key`));
+      if (f.length === 1) records.set(key, null);
+      else if (f.length === 2) records.set(key, asBytes(f[1], `undo.records[${i}].value`));
+      else throw new RangeError(`undo.records[${i}]: expected 1 or 2 fields, got ${f.length}`);
+    }
+    return { accounts, records };
   });
 }
 

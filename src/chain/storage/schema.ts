@@ -11,12 +11,12 @@ import { CorruptDataError, DataDirUnavailableError } from '../errors.js';
  * - Canonical, TxIndex, Receipts, Undo and LtHash exist exactly for the
  *   canonical blocks (a reorg deletes them for the blocks it removes), so a
  *   block is executed and known valid iff it is canonical.
- * - Accounts is the state after Meta.head; Meta.head moves in the same batch
+ * - Accounts and Records are the state after Meta.head; Meta.head moves in the same batch
  *   as everything else, so a crash leaves the old head or the new one.
  */
 
 /** Bump when a record layout changes; a node refuses a directory of another version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export enum Bucket {
   /** block hash → rlp([encodeBlock(block), senders (20 bytes each, concatenated)]) */
@@ -29,7 +29,12 @@ export enum Bucket {
   Receipts = 'receipts',
   /** address (20 bytes) → rlp([nonce, balance]); absent = empty account */
   Accounts = 'accounts',
-  /** block hash → rlp([[address] | [address, nonce, balance]...]): each changed account before the block */
+  /** system-module record key (`supply/…`, `staking/…`) → value; absent = no record */
+  Records = 'records',
+  /**
+   * block hash → rlp([[[address] | [address, nonce, balance]...], [[key] | [key, value]...]]):
+   * each changed account and record before the block
+   */
   Undo = 'undo',
   /** block hash → the 2048-byte LtHash of the state after the block */
   LtHash = 'lthash',
@@ -82,6 +87,7 @@ export interface ChainDatabase {
   readonly txIndex: ByteSublevel;
   readonly receipts: ByteSublevel;
   readonly accounts: ByteSublevel;
+  readonly records: ByteSublevel;
   readonly undo: ByteSublevel;
   readonly ltHash: ByteSublevel;
   readonly blockMeta: ByteSublevel;
@@ -108,6 +114,7 @@ export async function openDatabase(location: string, dataDir: string): Promise<C
     txIndex: byteSublevel(root, Bucket.TxIndex),
     receipts: byteSublevel(root, Bucket.Receipts),
     accounts: byteSublevel(root, Bucket.Accounts),
+    records: byteSublevel(root, Bucket.Records),
     undo: byteSublevel(root, Bucket.Undo),
     ltHash: byteSublevel(root, Bucket.LtHash),
     blockMeta: byteSublevel(root, Bucket.BlockMeta),

@@ -136,6 +136,14 @@ export class ChainStore {
     return accounts;
   }
 
+  /** Every system-module record of the head state, keyed by 0x-hex key (the chain keeps them in memory). */
+  async loadRecords(): Promise<Map<string, Uint8Array>> {
+    const records = new Map<string, Uint8Array>();
+    // A copy: the value may be a view into a buffer LevelDB reuses.
+    for await (const [key, value] of this.#db.records.iterator()) records.set(bytesToHex(key), value.slice());
+    return records;
+  }
+
   async close(): Promise<void> {
     await this.#db.root.close();
   }

@@ -1,8 +1,9 @@
 import { bytesToHex } from '../../primitives/hex.js';
 import type { RlpValue } from '../../primitives/rlp.js';
 import { BlockErrorCode, InvalidBlockError } from '../../ledger/block/errors.js';
-import type { BlockHeader } from '../../ledger/block/types.js';
-import type { ChainTip, ConsensusEngine } from '../engine.js';
+import type { Block, BlockHeader } from '../../ledger/block/types.js';
+import type { RecordReader, SystemModule } from '../../ledger/modules/module.js';
+import type { ChainTip, Checkpoints, ConsensusEngine, GenesisContribution, ProductionPlan } from '../engine.js';
 import { Miner } from './miner.js';
 import type { PowParams } from './params.js';
 import { nextDifficulty } from './retarget.js';
@@ -22,6 +23,8 @@ export interface PowEngineOptions {
  */
 export class PowEngine implements ConsensusEngine {
   readonly kind = 'pow';
+  readonly modules: readonly SystemModule[] = [];
+  readonly gossip = undefined;
   readonly params: PowParams;
   readonly #miner: Miner;
 
@@ -32,6 +35,10 @@ export class PowEngine implements ConsensusEngine {
 
   genesisSection(): RlpValue[] {
     return encodeSection(this.params.initialDifficulty, new Uint8Array(NONCE_BYTES));
+  }
+
+  genesisState(): GenesisContribution {
+    return { records: [], balances: [] };
   }
 
   prepareSection(parent: BlockHeader, timestamp: number): RlpValue[] {
@@ -65,6 +72,25 @@ export class PowEngine implements ConsensusEngine {
     }
   }
 
+  /** PoW has no body section: the block hash does not commit to one, so anything there is refused. */
+  async verifyBody(block: Block): Promise<void> {
+    if (block.consensusBody.length > 0) {
+      throw new InvalidBlockError(BlockErrorCode.BadBody, `block ${block.header.number}: a proof-of-work block carries no consensus body`);
+    }
+  }
+
+  /** Proof of work keeps no state of its own. */
+  beginBlock(): void {}
+
+  buildBody(): RlpValue[] {
+    return [];
+  }
+
+  /** Mine continuously on the head, refreshing the timestamp (and so the difficulty) while sealing. */
+  planProduction(head: BlockHeader, _state: RecordReader, now: number): ProductionPlan {
+    return { at: now, timestamp: Math.max(now, head.timestamp + 1), refreshTimestamp: true };
+  }
+
   weight(header: BlockHeader): bigint {
     return decodeSection(header).difficulty;
   }
@@ -78,8 +104,10 @@ export class PowEngine implements ConsensusEngine {
     return candidate.totalWeight > current.totalWeight;
   }
 
-  finalizedNumber(head: BlockHeader): number {
-    return Math.max(0, head.number - this.params.confirmations);
+  /** Probabilistic: a block `confirmations` deep is "finalized"; "safe" is the same block. */
+  checkpoints(head: BlockHeader): Checkpoints {
+    const finalized = Math.max(0, head.number - this.params.confirmations);
+    return { safe: finalized, finalized };
   }
 
   async seal(header: BlockHeader, signal: AbortSignal): Promise<BlockHeader | null> {

@@ -13,6 +13,10 @@ export enum BlockErrorCode {
   BadTransaction = 'BLOCK_BAD_TRANSACTION',
   BadConsensus = 'BLOCK_BAD_CONSENSUS',
   BadSeal = 'BLOCK_BAD_SEAL',
+  /** The consensus body does not match what the header commits to: the header may still be valid with another body. */
+  BadBody = 'BLOCK_BAD_BODY',
+  /** The block forks off below the finalized block, which the chain never leaves. */
+  FinalityConflict = 'BLOCK_FINALITY_CONFLICT',
   TooLarge = 'BLOCK_TOO_LARGE',
   KnownInvalid = 'BLOCK_KNOWN_INVALID',
 }

@@ -1,5 +1,6 @@
 import { keccak256 } from '../../primitives/hash.js';
 import { merkleRoot } from '../../primitives/merkle.js';
+import { bytesToUtf8, utf8ToBytes } from '../../primitives/hex.js';
 import { asBigint, asBytes, asList, asNumber, rlpDecode, rlpEncode, type RlpInput } from '../../primitives/rlp.js';
 import { DecodingError } from '../../primitives/errors.js';
 import type { Log, Receipt } from './types.js';
@@ -8,19 +9,22 @@ import type { Log, Receipt } from './types.js';
  * Receipt encoding, the receipts root and the Ethereum logs bloom.
  *
  * Encoding: rlp([status, cumulativeGasUsed, gasUsed, effectiveGasPrice,
- * [[address, [topic...], data]...]]). It carries effectiveGasPrice (Ethereum's
- * consensus receipt does not) so the RPC serves receipts without re-deriving
- * the price from the header; the bloom is derived from the logs, not stored.
+ * [[address, [topic...], data]...], reason]). It carries effectiveGasPrice
+ * (Ethereum's consensus receipt does not) so the RPC serves receipts without
+ * re-deriving the price from the header, and the UTF-8 reason of a refused
+ * system-module call (empty on success), so the receiptsRoot commits to why
+ * an operation failed; the bloom is derived from the logs, not stored.
  */
 
 export function encodeReceipt(receipt: Receipt): Uint8Array {
   const logs: RlpInput[] = receipt.logs.map((log) => [log.address, [...log.topics], log.data]);
-  return rlpEncode([receipt.status, receipt.cumulativeGasUsed, receipt.gasUsed, receipt.effectiveGasPrice, logs]);
+  const reason = utf8ToBytes(receipt.reason ?? '');
+  return rlpEncode([receipt.status, receipt.cumulativeGasUsed, receipt.gasUsed, receipt.effectiveGasPrice, logs, reason]);
 }
 
 /** Strict inverse of `encodeReceipt`; throws DecodingError naming the bad field. */
 export function decodeReceipt(bytes: Uint8Array): Receipt {
-  const f = asList(rlpDecode(bytes), 'receipt', 5);
+  const f = asList(rlpDecode(bytes), 'receipt', 6);
   const status = asNumber(f[0], 'receipt.status');
   if (status !== 0 && status !== 1) throw new DecodingError(`receipt.status: expected 0 or 1, got ${status}`);
   const logs = asList(f[4]!, 'receipt.logs').map((value, i): Log => {
@@ -31,13 +35,16 @@ export function decodeReceipt(bytes: Uint8Array): Receipt {
       data: asBytes(l[2], `receipt.logs[${i}].data`),
     };
   });
-  return {
+  const reason = bytesToUtf8(asBytes(f[5], 'receipt.reason'));
+  if (status === 1 && reason !== '') throw new DecodingError('receipt.reason: a successful receipt carries no reason');
+  const receipt: Receipt = {
     status,
     cumulativeGasUsed: asBigint(f[1], 'receipt.cumulativeGasUsed', 8),
     gasUsed: asBigint(f[2], 'receipt.gasUsed', 8),
     effectiveGasPrice: asBigint(f[3], 'receipt.effectiveGasPrice'),
     logs,
   };
+  return reason === '' ? receipt : { ...receipt, reason };
 }
 
 /** RFC 6962 Merkle root over the encoded receipts, in block order. */

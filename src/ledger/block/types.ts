@@ -46,4 +46,6 @@ export interface Receipt {
   readonly cumulativeGasUsed: bigint;
   readonly effectiveGasPrice: bigint;
   readonly logs: readonly Log[];
+  /** Status 0 only: why the system module refused the operation, in words a user can act on. */
+  readonly reason?: string;
 }

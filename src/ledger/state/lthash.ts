@@ -100,19 +100,33 @@ export function accountEntry(address: Uint8Array, account: Account): Uint8Array 
   return rlpEncode([address, account.nonce, account.balance]);
 }
 
+/**
+ * The state entry of one system-module record: rlp([key, value]). A
+ * two-item list, so it can never equal an account's three-item entry.
+ */
+export function recordEntry(key: Uint8Array, value: Uint8Array): Uint8Array {
+  return rlpEncode([key, value]);
+}
+
 export function isEmptyAccount(account: Account): boolean {
   return account.nonce === 0n && account.balance === 0n;
 }
 
 /**
  * LtHash of a whole state computed from scratch (genesis, tests, or an
- * integrity check of stored accounts). Keys are 0x-hex addresses, as in the
- * maps the chain keeps, so `stateLtHash(map)` works on a Map directly.
+ * integrity check of the stored state). Keys are 0x-hex (addresses, record
+ * keys), as in the maps the chain keeps, so `stateLtHash(map)` works on a Map directly.
  */
-export function stateLtHash(accounts: Iterable<readonly [string, Account]>): LtHash {
+export function stateLtHash(
+  accounts: Iterable<readonly [string, Account]>,
+  records: Iterable<readonly [string, Uint8Array]> = [],
+): LtHash {
   const h = LtHash.empty();
   for (const [address, account] of accounts) {
     if (!isEmptyAccount(account)) h.add(accountEntry(hexToBytes(address), account));
+  }
+  for (const [key, value] of records) {
+    if (value.length > 0) h.add(recordEntry(hexToBytes(key), value));
   }
   return h;
 }

@@ -14,7 +14,7 @@ export function cairnMethods(backend: RpcBackend): MethodTable {
   const chainId = backend.chainId.toString(10);
   const genesisHash = bytesToHex(backend.genesisHash);
   const finalized = async (): Promise<{ number: number; hash: string | null }> => {
-    const number = backend.finalizedNumber();
+    const number = backend.checkpoints().finalized;
     const block = await backend.getBlockByNumber(number);
     return { number, hash: block === undefined ? null : bytesToHex(block.hash) };
   };

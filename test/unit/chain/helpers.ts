@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { Blockchain, type BlockchainOptions } from '../../../src/chain/blockchain.js';
-import type { ChainTip, ConsensusEngine } from '../../../src/consensus/engine.js';
+import type { ChainTip, Checkpoints, ConsensusEngine, GenesisContribution, ProductionPlan } from '../../../src/consensus/engine.js';
 import { BlockErrorCode, InvalidBlockError } from '../../../src/ledger/block/errors.js';
 import { hashHeader } from '../../../src/ledger/block/header.js';
 import type { Block, BlockHeader } from '../../../src/ledger/block/types.js';
@@ -25,9 +25,31 @@ import type { RlpValue } from '../../../src/primitives/rlp.js';
  */
 export class FakeEngine implements ConsensusEngine {
   readonly kind = 'fake';
+  readonly modules = [];
+  readonly gossip = undefined;
+  /** What checkpoints() reports as finalized; tests raise it to exercise the finality rules. */
+  finalized = 0;
 
   genesisSection(): RlpValue[] {
     return [];
+  }
+
+  genesisState(): GenesisContribution {
+    return { records: [], balances: [] };
+  }
+
+  async verifyBody(block: Block): Promise<void> {
+    if (block.consensusBody.length > 0) throw new InvalidBlockError(BlockErrorCode.BadBody, `block ${block.header.number}: fake body refused`);
+  }
+
+  beginBlock(): void {}
+
+  buildBody(): RlpValue[] {
+    return [];
+  }
+
+  planProduction(head: BlockHeader, _state: unknown, now: number): ProductionPlan {
+    return { at: now, timestamp: Math.max(now, head.timestamp + 1), refreshTimestamp: true };
   }
 
   prepareSection(): RlpValue[] {
@@ -47,8 +69,8 @@ export class FakeEngine implements ConsensusEngine {
     return candidate.totalWeight > current.totalWeight;
   }
 
-  finalizedNumber(): number {
-    return 0;
+  checkpoints(): Checkpoints {
+    return { safe: this.finalized, finalized: this.finalized };
   }
 
   sealFields(): { difficulty: bigint; nonce: Uint8Array } {

@@ -86,7 +86,14 @@ describe('Blockchain.open: the data directory', () => {
     await withRawStore(edited, (db) => db.put(alice, new Uint8Array([0xc2, 0x01, 0x01])));
     const e2 = await openError(edited);
     expect(e2).toBeInstanceOf(CorruptDataError);
-    expect(e2.message).toContain('stored accounts disagree with the state hash');
+    expect(e2.message).toContain('stored accounts and records disagree with the state hash');
+
+    // A system-module record the head does not commit to.
+    const planted = await usedDir();
+    await withRawStore(planted, (db) => db.put(rawKey('records', utf8ToBytes('supply/item/x')), Uint8Array.of(1)));
+    const stray = await openError(planted);
+    expect(stray).toBeInstanceOf(CorruptDataError);
+    expect(stray.message).toContain('stored accounts and records disagree with the state hash');
 
     const headless = await usedDir();
     await withRawStore(headless, async (db) => {

@@ -42,7 +42,7 @@ describe('createEngine', () => {
       expect(engine).toBeInstanceOf(PowEngine);
       expect(engine.kind).toBe('pow');
       expect((engine as PowEngine).params).toEqual(parsePowParams(pow));
-      expect(engine.status(genesisHeader(engine.genesisSection()))).toMatchObject({ difficulty: '1200000', minerThreads: 2 });
+      expect(engine.status(genesisHeader(engine.genesisSection()), { getRecord: () => undefined })).toMatchObject({ difficulty: '1200000', minerThreads: 2 });
     } finally {
       await engine.close();
     }

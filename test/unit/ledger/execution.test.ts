@@ -13,6 +13,7 @@ import {
   type ExecutionInput,
   type ExecutionResult,
 } from '../../../src/ledger/execution.js';
+import { recordKey, type SystemModule } from '../../../src/ledger/modules/module.js';
 import { stateLtHash } from '../../../src/ledger/state/lthash.js';
 import type { StateReader } from '../../../src/ledger/state/overlay.js';
 import { EMPTY_ACCOUNT, type Account } from '../../../src/ledger/state/types.js';
@@ -81,7 +82,7 @@ function genesisState(): Map<string, Account> {
 }
 
 function reader(accounts: Map<string, Account>): StateReader {
-  return { getAccount: (address) => accounts.get(bytesToHex(address)) ?? EMPTY_ACCOUNT };
+  return { getAccount: (address) => accounts.get(bytesToHex(address)) ?? EMPTY_ACCOUNT, getRecord: () => undefined };
 }
 
 function input(transactions: SignedTransaction[], accounts = genesisState(), overrides: Partial<ExecutionInput> = {}): ExecutionInput {
@@ -343,5 +344,75 @@ describe('checkExecution', () => {
     const error = invalidBlock(() => checkExecution({ ...full, ...patch }, result));
     expect(error.code).toBe(code);
     expect(error.message).toContain(`block 5: ${message}`);
+  });
+});
+
+describe('executeBlock: system modules and the engine hook', () => {
+  const NOTES = hexToBytes('0x000000000000000000000000000000000000abcd');
+  const topic = new Uint8Array(32).fill(7);
+  /** Stores tx.data under `notes/<sender>`; refuses an empty note after writing, so the revert is observable. */
+  const notes: SystemModule = {
+    name: 'notes',
+    address: NOTES,
+    call(state, { tx, txIndex, blockNumber }) {
+      const key = recordKey('notes', bytesToHex(tx.from));
+      state.setRecord(key, tx.data);
+      if (tx.data.length === 0) return { ok: false, reason: `an empty note (tx ${txIndex} of block ${blockNumber})` };
+      return { ok: true, logs: [{ address: NOTES, topics: [topic], data: tx.data }] };
+    },
+  };
+  const noteKey = recordKey('notes', bytesToHex(ALICE));
+
+  it('a call stores its record, emits its logs, and the value reaches the module account', () => {
+    const tx = dynamicTx(ALICE_KEY, { to: NOTES, value: 5n, data: Uint8Array.of(1, 2), gasLimit: 30_000n });
+    const result = executeBlock(input([tx], genesisState(), { modules: [notes] }));
+    expect(result.receipts[0]).toMatchObject({ status: 1, logs: [{ address: NOTES, topics: [topic], data: Uint8Array.of(1, 2) }] });
+    expect(result.receipts[0]!.reason).toBeUndefined();
+    expect(result.records.get(bytesToHex(noteKey))).toEqual(Uint8Array.of(1, 2));
+    expect(result.recordUndo.get(bytesToHex(noteKey))).toBeNull();
+    expect(result.changes.get(bytesToHex(NOTES))).toEqual({ nonce: 0n, balance: 5n });
+  });
+
+  it('a refused call keeps only the fees and the nonce: status 0, the reason, no record, no value moved', () => {
+    const parent = genesisState();
+    const tx = dynamicTx(ALICE_KEY, { to: NOTES, value: 5n });
+    const result = executeBlock(input([tx], parent, { modules: [notes] }));
+    expect(result.receipts[0]).toEqual({
+      status: 0,
+      gasUsed: 21_000n,
+      cumulativeGasUsed: 21_000n,
+      effectiveGasPrice: 12n * GWEI,
+      logs: [],
+      reason: 'an empty note (tx 0 of block 5)',
+    });
+    expect(result.records.size).toBe(0);
+    expect(result.changes.has(bytesToHex(NOTES))).toBe(false);
+    const after = applied(parent, result);
+    expect(balanceOf(after, ALICE)).toBe(balanceOf(parent, ALICE) - 21_000n * 12n * GWEI);
+    expect(after.get(bytesToHex(ALICE))!.nonce).toBe(1n);
+  });
+
+  it('without the module, a transfer to its address is a plain transfer', () => {
+    const tx = dynamicTx(ALICE_KEY, { to: NOTES, value: 5n });
+    const result = executeBlock(input([tx]));
+    expect(result.receipts[0]!.status).toBe(1);
+    expect(result.changes.get(bytesToHex(NOTES))).toEqual({ nonce: 0n, balance: 5n });
+  });
+
+  it('the engine hook runs before the first transaction, and its writes are in the state root', () => {
+    const seen: bigint[] = [];
+    const hookKey = recordKey('consensus', 'epoch');
+    const parent = genesisState();
+    const result = executeBlock(
+      input([dynamicTx(ALICE_KEY)], parent, {
+        beginBlock: (state) => {
+          seen.push(state.getAccount(ALICE).nonce);
+          state.setRecord(hookKey, Uint8Array.of(1));
+        },
+      }),
+    );
+    expect(seen).toEqual([0n]);
+    expect(result.records.get(bytesToHex(hookKey))).toEqual(Uint8Array.of(1));
+    expect(result.stateRoot).toEqual(stateLtHash(applied(parent, result), [[bytesToHex(hookKey), Uint8Array.of(1)]]).digest());
   });
 });

@@ -3,8 +3,8 @@ import { hashHeader } from '../../../src/ledger/block/header.js';
 import { bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
 import { merkleRoot } from '../../../src/primitives/merkle.js';
 import { GenesisError } from '../../../src/ledger/errors.js';
-import { genesisHeader, genesisLtHash, parseGenesis } from '../../../src/ledger/genesis.js';
-import { accountEntry, LtHash } from '../../../src/ledger/state/lthash.js';
+import { genesisHeader, genesisState, parseGenesis } from '../../../src/ledger/genesis.js';
+import { accountEntry, LtHash, recordEntry } from '../../../src/ledger/state/lthash.js';
 
 // A valid EIP-55 address (Hardhat's first account) and its lowercase form.
 const CHECKSUMMED = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
@@ -97,16 +97,32 @@ describe('parseGenesis', () => {
 });
 
 describe('genesis block helpers', () => {
-  it('genesisLtHash commits to every alloc account', () => {
+  it('genesisState commits to every alloc account', () => {
     const g = parseGenesis(sample());
     const expected = LtHash.empty();
     for (const [key, account] of g.alloc) expected.add(accountEntry(hexToBytes(key), account));
-    expect(genesisLtHash(g).digest()).toEqual(expected.digest());
+    expect(genesisState(g).ltHash.digest()).toEqual(expected.digest());
+  });
+
+  it("genesisState adds the engine's balances to alloc and commits to its records", () => {
+    const g = parseGenesis(sample());
+    const [first] = [...g.alloc.keys()];
+    const fresh = new Uint8Array(20).fill(7);
+    const key = new TextEncoder().encode('staking/state');
+    const value = Uint8Array.of(1, 2, 3);
+    const state = genesisState(g, { records: [[key, value]], balances: [[hexToBytes(first!), 5n], [fresh, 9n]] });
+    expect(state.accounts.get(first!)!.balance).toBe(g.alloc.get(first!)!.balance + 5n);
+    expect(state.accounts.get(bytesToHex(fresh))).toEqual({ nonce: 0n, balance: 9n });
+    expect(state.records.get(bytesToHex(key))).toEqual(value);
+    const expected = LtHash.empty();
+    for (const [k, account] of state.accounts) expected.add(accountEntry(hexToBytes(k), account));
+    expected.add(recordEntry(key, value));
+    expect(state.ltHash.digest()).toEqual(expected.digest());
   });
 
   it('genesisHeader is block 0 with no parent, no transactions and the given state root', () => {
     const g = parseGenesis(sample());
-    const stateRoot = genesisLtHash(g).digest();
+    const stateRoot = genesisState(g).ltHash.digest();
     const section = [Uint8Array.of(1)];
     const header = genesisHeader(g, section, stateRoot);
     expect(header).toEqual({

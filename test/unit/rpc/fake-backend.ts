@@ -1,4 +1,5 @@
 import { Transaction as EthersTransaction } from 'ethers';
+import type { Checkpoints } from '../../../src/consensus/engine.js';
 import { txRoot } from '../../../src/ledger/block/block.js';
 import { hashHeader } from '../../../src/ledger/block/header.js';
 import { receiptsRoot } from '../../../src/ledger/block/receipt.js';
@@ -150,8 +151,8 @@ export class FakeBackend implements RpcBackend {
     return { header: b.header, hash: b.hash };
   }
 
-  finalizedNumber(): number {
-    return this.finalized;
+  checkpoints(): Checkpoints {
+    return { safe: this.finalized, finalized: this.finalized };
   }
 
   async getBlockByNumber(n: number): Promise<Block | undefined> {

@@ -139,9 +139,9 @@ describe('PowEngine', () => {
   });
 
   it('treats blocks `confirmations` deep as final', () => {
-    expect(engine.finalizedNumber(genesis)).toBe(0);
-    expect(engine.finalizedNumber({ ...genesis, number: 2 })).toBe(0);
-    expect(engine.finalizedNumber({ ...genesis, number: 10 })).toBe(7);
+    expect(engine.checkpoints(genesis)).toEqual({ safe: 0, finalized: 0 });
+    expect(engine.checkpoints({ ...genesis, number: 2 })).toEqual({ safe: 0, finalized: 0 });
+    expect(engine.checkpoints({ ...genesis, number: 10 })).toEqual({ safe: 7, finalized: 7 });
   });
 
   it('returns null from seal() when aborted', async () => {

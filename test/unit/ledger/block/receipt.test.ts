@@ -13,33 +13,41 @@ const log: Log = {
   topics: [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)],
   data: utf8ToBytes('{"op":"register"}'),
 };
-const withLogs: Receipt = { status: 0, cumulativeGasUsed: 63_000n, gasUsed: 42_000n, effectiveGasPrice: 7n, logs: [log, { ...log, topics: [] }] };
+const withLogs: Receipt = { status: 1, cumulativeGasUsed: 63_000n, gasUsed: 42_000n, effectiveGasPrice: 7n, logs: [log, { ...log, topics: [] }] };
+const refused: Receipt = { status: 0, cumulativeGasUsed: 84_000n, gasUsed: 21_000n, effectiveGasPrice: 7n, logs: [], reason: 'item X is closed' };
 
 describe('receipt encoding', () => {
-  it('is rlp([status, cumulativeGasUsed, gasUsed, effectiveGasPrice, logs])', () => {
-    // 0x01, 0x825208 (21000) twice, 0x843b9aca00 (1 gwei), 0xc0 (no logs), under list prefix 0xcd.
-    expect(bytesToHex(encodeReceipt(transfer))).toBe('0xcd01825208825208843b9aca00c0');
+  it('is rlp([status, cumulativeGasUsed, gasUsed, effectiveGasPrice, logs, reason])', () => {
+    // 0x01, 0x825208 (21000) twice, 0x843b9aca00 (1 gwei), 0xc0 (no logs), 0x80 (no reason), under list prefix 0xce.
+    expect(bytesToHex(encodeReceipt(transfer))).toBe('0xce01825208825208843b9aca00c080');
     expect(encodeReceipt(withLogs)).toEqual(
-      rlpEncode([0, 63_000n, 42_000n, 7n, [[log.address, [...log.topics], log.data], [log.address, [], log.data]]]),
+      rlpEncode([1, 63_000n, 42_000n, 7n, [[log.address, [...log.topics], log.data], [log.address, [], log.data]], new Uint8Array(0)]),
     );
+    expect(encodeReceipt(refused)).toEqual(rlpEncode([0, 84_000n, 21_000n, 7n, [], utf8ToBytes('item X is closed')]));
   });
 
   it('decodes back to the same receipt', () => {
     expect(decodeReceipt(encodeReceipt(transfer))).toEqual(transfer);
     expect(decodeReceipt(encodeReceipt(withLogs))).toEqual(withLogs);
+    expect(decodeReceipt(encodeReceipt(refused))).toEqual(refused);
   });
 
   it('rejects a status other than 0 or 1', () => {
-    expect(() => decodeReceipt(rlpEncode([2, 1n, 1n, 1n, []]))).toThrow(/receipt.status: expected 0 or 1/);
+    expect(() => decodeReceipt(rlpEncode([2, 1n, 1n, 1n, [], new Uint8Array(0)]))).toThrow(/receipt.status: expected 0 or 1/);
+  });
+
+  it('rejects a reason on a successful receipt', () => {
+    expect(() => decodeReceipt(rlpEncode([1, 1n, 1n, 1n, [], utf8ToBytes('why')]))).toThrow(/successful receipt carries no reason/);
   });
 
   it('rejects malformed logs, naming the field', () => {
-    const shortAddress = rlpEncode([1, 1n, 1n, 1n, [[new Uint8Array(19), [], new Uint8Array(0)]]]);
+    const none = new Uint8Array(0);
+    const shortAddress = rlpEncode([1, 1n, 1n, 1n, [[new Uint8Array(19), [], none]], none]);
     expect(() => decodeReceipt(shortAddress)).toThrow(DecodingError);
     expect(() => decodeReceipt(shortAddress)).toThrow(/receipt.logs\[0\].address/);
-    const shortTopic = rlpEncode([1, 1n, 1n, 1n, [[log.address, [new Uint8Array(31)], new Uint8Array(0)]]]);
+    const shortTopic = rlpEncode([1, 1n, 1n, 1n, [[log.address, [new Uint8Array(31)], none]], none]);
     expect(() => decodeReceipt(shortTopic)).toThrow(/receipt.logs\[0\].topics\[0\]/);
-    expect(() => decodeReceipt(rlpEncode([1, 1n, 1n, 1n]))).toThrow(/expected 5 fields/);
+    expect(() => decodeReceipt(rlpEncode([1, 1n, 1n, 1n, []]))).toThrow(/expected 6 fields/);
   });
 });
 

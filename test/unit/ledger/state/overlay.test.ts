@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToHex } from '../../../../src/primitives/hex.js';
+import { bytesToHex, utf8ToBytes } from '../../../../src/primitives/hex.js';
 import { stateLtHash } from '../../../../src/ledger/state/lthash.js';
 import { StateOverlay, type StateReader } from '../../../../src/ledger/state/overlay.js';
 import { EMPTY_ACCOUNT, type Account } from '../../../../src/ledger/state/types.js';
@@ -11,8 +11,11 @@ const a = bytesToHex(A);
 const b = bytesToHex(B);
 const c = bytesToHex(C);
 
-function mapState(accounts: Map<string, Account>): StateReader {
-  return { getAccount: (address) => accounts.get(bytesToHex(address)) ?? EMPTY_ACCOUNT };
+function mapState(accounts: Map<string, Account>, records = new Map<string, Uint8Array>()): StateReader {
+  return {
+    getAccount: (address) => accounts.get(bytesToHex(address)) ?? EMPTY_ACCOUNT,
+    getRecord: (key) => records.get(bytesToHex(key)),
+  };
 }
 
 function parentAccounts(): Map<string, Account> {
@@ -92,5 +95,62 @@ describe('StateOverlay', () => {
       else state.set(key, account);
     }
     expect(state).toEqual(parent);
+  });
+
+  it('keeps records beside accounts: reads through, deletes with an empty value, and commits them to the LtHash', () => {
+    const keep = utf8ToBytes('supply/keep');
+    const gone = utf8ToBytes('supply/gone');
+    const fresh = utf8ToBytes('supply/fresh');
+    const records = new Map([
+      [bytesToHex(keep), Uint8Array.of(1)],
+      [bytesToHex(gone), Uint8Array.of(2)],
+    ]);
+    const parent = parentAccounts();
+    const overlay = new StateOverlay(mapState(parent, records));
+    expect(overlay.getRecord(keep)).toEqual(Uint8Array.of(1));
+    overlay.setRecord(gone, new Uint8Array(0));
+    overlay.setRecord(fresh, Uint8Array.of(3));
+    overlay.setRecord(keep, Uint8Array.of(1));
+    expect(overlay.getRecord(gone)).toBeUndefined();
+    expect(overlay.getRecord(fresh)).toEqual(Uint8Array.of(3));
+    const diff = overlay.finish(stateLtHash(parent, records));
+    expect([...diff.records]).toEqual([
+      [bytesToHex(gone), null],
+      [bytesToHex(fresh), Uint8Array.of(3)],
+    ]);
+    expect([...diff.recordUndo]).toEqual([
+      [bytesToHex(gone), Uint8Array.of(2)],
+      [bytesToHex(fresh), null],
+    ]);
+    const after = new Map([
+      [bytesToHex(keep), Uint8Array.of(1)],
+      [bytesToHex(fresh), Uint8Array.of(3)],
+    ]);
+    expect(diff.ltHash.digest()).toEqual(stateLtHash(parent, after).digest());
+    expect(records.get(bytesToHex(gone))).toEqual(Uint8Array.of(2));
+  });
+
+  it('revert takes back every write since begin, and commit keeps them', () => {
+    const key = utf8ToBytes('supply/x');
+    const parent = parentAccounts();
+    const overlay = new StateOverlay(mapState(parent));
+    overlay.setAccount(A, { nonce: 2n, balance: 90n });
+    overlay.begin();
+    overlay.setAccount(A, { nonce: 2n, balance: 80n });
+    overlay.setAccount(C, { nonce: 0n, balance: 10n });
+    overlay.setRecord(key, Uint8Array.of(9));
+    overlay.revert();
+    expect(overlay.getAccount(A)).toEqual({ nonce: 2n, balance: 90n });
+    expect(overlay.getAccount(C)).toEqual(EMPTY_ACCOUNT);
+    expect(overlay.getRecord(key)).toBeUndefined();
+    const diff = overlay.finish(stateLtHash(parent));
+    expect([...diff.changes.keys()]).toEqual([a]);
+    expect(diff.records.size).toBe(0);
+
+    overlay.begin();
+    overlay.setRecord(key, Uint8Array.of(9));
+    overlay.commit();
+    expect(overlay.getRecord(key)).toEqual(Uint8Array.of(9));
+    expect(() => overlay.revert()).toThrow(/no call is open/);
   });
 });
