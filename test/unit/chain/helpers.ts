@@ -139,7 +139,6 @@ export function transfer(key: Uint8Array, nonce: bigint, to: Uint8Array = CAROL,
   );
 }
 
-/** Per-test resources: temp directories and chains, released by `cleanup`. */
 /**
  * The hooks every chain test file needs: one recovery backend for the file,
  * and each test's chains closed and directories removed after it. Returns
