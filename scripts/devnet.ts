@@ -16,14 +16,19 @@ import { parseArgs } from 'node:util';
 import { formatEther } from '../src/cli/units.js';
 import { DEV_ACCOUNTS } from '../src/node/dev-accounts.js';
 import { Devnet, type DevnetNode } from './lib/devnet.js';
+import { createValidatorKeys, DEFAULT_POS, posGenesis, type PosSettings } from './lib/pos-genesis.js';
 import { REPO, rpcCall } from './lib/node-process.js';
 
 const USAGE = `Usage: npm run devnet -- [options]
 
 Starts a network of Cairn nodes on 127.0.0.1, each in its own process.
   --nodes <n>           how many nodes (default 3)
-  --miners <k>          how many of them mine: nodes 0..k-1 (default 1; 0 = none)
-  --consensus <kind>    pow (default); pos is not supported yet
+  --consensus <kind>    pow (default) or pos
+  --miners <k>          pow: how many nodes mine: nodes 0..k-1 (default 1; 0 = none)
+  --validators <k>      pos: how many nodes validate, each with its own key and
+                        an equal genesis stake: nodes 0..k-1 (default: all)
+  --slot-ms <ms>        pos: slot duration (default ${DEFAULT_POS.slotDurationMs})
+  --epoch <slots>       pos: slots per epoch (default ${DEFAULT_POS.epochLength})
   --datadir <dir>       devnet folder: genesis, data directories, logs
                         (default ./data/devnet); kept across runs, so chains resume
   --fresh               wipe the folder first: new genesis, new chains, new peer ids
@@ -36,7 +41,11 @@ const STATUS_INTERVAL_MS = 1000;
 
 interface CliOptions {
   readonly nodes: number;
+  readonly consensus: 'pow' | 'pos';
+  /** pow: miners; pos: validators. */
   readonly miners: number;
+  readonly validators: number;
+  readonly pos: PosSettings;
   readonly dir: string;
   readonly fresh: boolean;
   readonly rpcPort: number | undefined;
@@ -62,6 +71,9 @@ function parseOptions(argv: string[]): CliOptions | 'help' {
       options: {
         nodes: { type: 'string' },
         miners: { type: 'string' },
+        validators: { type: 'string' },
+        'slot-ms': { type: 'string' },
+        epoch: { type: 'string' },
         consensus: { type: 'string' },
         datadir: { type: 'string' },
         fresh: { type: 'boolean' },
@@ -76,14 +88,23 @@ function parseOptions(argv: string[]): CliOptions | 'help' {
   const { values } = parsed;
   if (values.help) return 'help';
   const consensus = values.consensus ?? 'pow';
-  if (consensus === 'pos') throw new UsageError('--consensus pos is not supported yet: proof of stake comes with the next version; use --consensus pow');
-  if (consensus !== 'pow') throw new UsageError(`--consensus must be pow (or pos, later), got "${consensus}"`);
+  if (consensus !== 'pow' && consensus !== 'pos') throw new UsageError(`--consensus must be pow or pos, got "${consensus}"`);
   const nodes = wholeNumber(values.nodes ?? '3', '--nodes', 1, 64);
-  const miners = wholeNumber(values.miners ?? '1', '--miners', 0, nodes);
+  if (consensus === 'pow' && (values.validators ?? values['slot-ms'] ?? values.epoch) !== undefined) {
+    throw new UsageError('--validators, --slot-ms and --epoch are for --consensus pos');
+  }
+  if (consensus === 'pos' && values.miners !== undefined) throw new UsageError('--miners is for --consensus pow; proof of stake has --validators');
+  const miners = consensus === 'pow' ? wholeNumber(values.miners ?? '1', '--miners', 0, nodes) : 0;
+  const validators = consensus === 'pos' ? wholeNumber(values.validators ?? String(nodes), '--validators', 1, nodes) : 0;
+  const pos: PosSettings = {
+    ...DEFAULT_POS,
+    slotDurationMs: wholeNumber(values['slot-ms'] ?? String(DEFAULT_POS.slotDurationMs), '--slot-ms', 100, 60_000),
+    epochLength: wholeNumber(values.epoch ?? String(DEFAULT_POS.epochLength), '--epoch', 1, 1024),
+  };
   const rpcPort = values['rpc-port'] === undefined ? undefined : wholeNumber(values['rpc-port'], '--rpc-port', 1, 65535 - nodes + 1);
   const logLevel = values['log-level'] ?? 'info';
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) throw new UsageError(`--log-level must be error, warn, info or debug, got "${logLevel}"`);
-  return { nodes, miners, dir: resolve(values.datadir ?? join(REPO, DEFAULT_DIR)), fresh: values.fresh === true, rpcPort, logLevel };
+  return { nodes, consensus, miners, validators, pos, dir: resolve(values.datadir ?? join(REPO, DEFAULT_DIR)), fresh: values.fresh === true, rpcPort, logLevel };
 }
 
 function wholeNumber(text: string, flag: string, min: number, max: number): number {
@@ -94,12 +115,21 @@ function wholeNumber(text: string, flag: string, min: number, max: number): numb
 
 type GenesisJson = Record<string, unknown> & { alloc: Record<string, { balance: string }> };
 
+interface Folder {
+  readonly genesisPath: string;
+  readonly genesis: GenesisJson;
+  readonly resumed: boolean;
+  /** pos: node i's validator key file, for nodes 0..validators-1. */
+  readonly validatorKeys: string[];
+}
+
 /**
  * The folder's genesis: reused when the folder has one (so the nodes' data
  * directories still match it), otherwise the repo's genesis.json with the
- * current time and every development account funded.
+ * current time and every development account funded; for proof of stake,
+ * with new validator keys (validator-<i>.json) as its genesis validators.
  */
-async function prepareFolder(options: CliOptions): Promise<{ genesisPath: string; genesis: GenesisJson; resumed: boolean }> {
+async function prepareFolder(options: CliOptions): Promise<Folder> {
   if (options.fresh) await rm(options.dir, { recursive: true, force: true });
   await mkdir(options.dir, { recursive: true });
   const genesisPath = join(options.dir, 'genesis.json');
@@ -115,15 +145,18 @@ async function prepareFolder(options: CliOptions): Promise<{ genesisPath: string
       throw new UsageError(`${genesisPath} is not valid JSON (${(err as Error).message}); fix it or start over with --fresh`);
     }
     const kind = (genesis['consensus'] as { type?: string } | undefined)?.type;
-    if (kind !== 'pow') throw new UsageError(`${genesisPath} is a "${kind}" genesis; start over with --fresh`);
-    return { genesisPath, genesis, resumed: true };
+    if (kind !== options.consensus) throw new UsageError(`${genesisPath} is a "${kind}" genesis, not ${options.consensus}; start over with --fresh`);
+    const validatorKeys = Array.from({ length: options.validators }, (_, i) => join(options.dir, `validator-${i}.json`));
+    return { genesisPath, genesis, resumed: true, validatorKeys };
   }
   const base = JSON.parse(await readFile(join(REPO, 'genesis.json'), 'utf8')) as GenesisJson;
   const alloc = { ...base.alloc };
   for (const account of DEV_ACCOUNTS) alloc[account.address] ??= { balance: '10000000000000000000000' };
-  const genesis: GenesisJson = { ...base, timestamp: Date.now(), alloc };
+  const funded: GenesisJson = { ...base, timestamp: Date.now(), alloc };
+  const keys = options.consensus === 'pos' ? await createValidatorKeys(options.dir, options.validators) : [];
+  const genesis = options.consensus === 'pos' ? posGenesis(funded, keys.map((key) => key.address), options.pos) : funded;
   await writeFile(genesisPath, JSON.stringify(genesis, null, 2) + '\n');
-  return { genesisPath, genesis, resumed: false };
+  return { genesisPath, genesis, resumed: false, validatorKeys: keys.map((key) => key.path) };
 }
 
 interface NodeStatus {
@@ -187,12 +220,18 @@ function shown(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
+function role(node: DevnetNode): string {
+  if (node.coinbase !== undefined) return `miner → ${node.coinbase.slice(0, 8)}…${node.coinbase.slice(-4)}`;
+  if (node.validatorKey !== undefined) return `validator (${shown(node.validatorKey)})`;
+  return 'follower';
+}
+
 function printNodes(devnet: Devnet): void {
   const rows = devnet.nodes.map((node) => [
     String(node.index),
     node.process?.url ?? '-',
     node.process?.peerId ?? '-',
-    node.coinbase === undefined ? 'follower' : `miner → ${node.coinbase.slice(0, 8)}…${node.coinbase.slice(-4)}`,
+    role(node),
     shown(node.logPath),
   ]);
   const header = ['#', 'JSON-RPC', 'peer id', 'role', 'log'];
@@ -232,13 +271,14 @@ async function main(): Promise<number> {
     console.error(err.showUsage ? `error: ${err.message}\n\n${USAGE}` : `error: ${err.message} (--help lists the options)`);
     return 2;
   }
-  const { genesisPath, genesis, resumed } = folder;
+  const { genesisPath, genesis, resumed, validatorKeys } = folder;
   const status = new StatusLine(() => devnet.nodes);
   const devnet = new Devnet({
     dir: options.dir,
     genesisPath,
     nodes: options.nodes,
     miners: options.miners,
+    validatorKeys,
     rpcPort: options.rpcPort,
     logLevel: options.logLevel,
     onUnexpectedExit: (node, code) => {
@@ -259,7 +299,11 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const chainId = String(genesis['chainId']);
-  console.log(`Cairn devnet: ${options.nodes} node${options.nodes === 1 ? '' : 's'}, ${options.miners} mining, proof of work, chain id ${chainId}`);
+  const roles =
+    options.consensus === 'pow'
+      ? `${options.miners} mining, proof of work`
+      : `${options.validators} validating, proof of stake (${options.pos.slotDurationMs} ms slots, ${options.pos.epochLength}-slot epochs)`;
+  console.log(`Cairn devnet: ${options.nodes} node${options.nodes === 1 ? '' : 's'}, ${roles}, chain id ${chainId}`);
   console.log(`folder ${shown(options.dir)} (${resumed ? 'resuming its chains; --fresh starts over' : 'new genesis'})`);
   try {
     await devnet.start();

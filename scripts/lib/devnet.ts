@@ -19,8 +19,10 @@ export interface DevnetOptions {
   readonly dir: string;
   readonly genesisPath: string;
   readonly nodes: number;
-  /** Nodes 0..miners-1 mine. */
+  /** Nodes 0..miners-1 mine (proof of work). */
   readonly miners: number;
+  /** Proof of stake: node i runs with --validator-key validatorKeys[i] (a key file path) when given. */
+  readonly validatorKeys?: readonly string[];
   /** Node i serves JSON-RPC on rpcPort + i; undefined = free ports. */
   readonly rpcPort?: number;
   readonly logLevel?: string;
@@ -35,6 +37,8 @@ export interface DevnetOptions {
 export interface DevnetNode {
   readonly index: number;
   readonly coinbase: string | undefined;
+  /** The validator key file it runs with (proof of stake). */
+  readonly validatorKey: string | undefined;
   readonly dataDir: string;
   readonly logPath: string;
   readonly log: WriteStream;
@@ -59,6 +63,7 @@ export class Devnet {
       return {
         index,
         coinbase: index < options.miners ? minerCoinbase(index) : undefined,
+        validatorKey: options.validatorKeys?.[index],
         dataDir: join(options.dir, `node-${index}`),
         logPath,
         log: createWriteStream(logPath, { flags: 'a' }),
@@ -100,6 +105,7 @@ export class Devnet {
         '--log-level', this.options.logLevel ?? 'info',
         ...bootstrap.flatMap((address) => ['--bootstrap', address]),
         ...(node.coinbase === undefined ? [] : ['--mine', '--coinbase', node.coinbase]),
+        ...(node.validatorKey === undefined ? [] : ['--validator-key', node.validatorKey]),
       ];
       const started = await spawnNode({
         args,

@@ -15,6 +15,8 @@ export interface NodeConfig {
   };
   readonly p2p: NetworkConfig;
   readonly mine: boolean;
+  /** Proof of stake: the validator's private key (32 bytes); the node then proposes and votes. */
+  readonly validatorKey: Uint8Array | undefined;
   /** Receives block rewards and tips; undefined = the zero address (rewards burned). */
   readonly coinbase: Uint8Array | undefined;
   readonly minerThreads: number;

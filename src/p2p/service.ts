@@ -21,6 +21,7 @@ import { P2PError, P2PErrorCode } from './errors.js';
 import { gossipScoreParams } from './gossip-score.js';
 import { Gossip } from './gossip.js';
 import { collectResponse, type Status } from './messages.js';
+import { ConsensusRelay } from './consensus-gossip.js';
 import { protocolId, topicName } from './names.js';
 import { PeerBook } from './peer-book.js';
 import { BAN_MS, PeerScores, type Offence } from './peer-score.js';
@@ -64,6 +65,8 @@ export class P2PService {
   readonly #book = new PeerBook();
   readonly #reqresp: ReqResp;
   readonly #gossip: Gossip;
+  /** Relays the engine's own messages (PoS votes); undefined when the engine has none. */
+  readonly #consensus: ConsensusRelay | undefined;
   readonly #bootstrap: readonly BootstrapPeer[];
   readonly #mdns: boolean;
   readonly #statusProtocol: string;
@@ -120,6 +123,18 @@ export class P2PService {
       },
       onFarAhead: (peerId) => void this.#exchangeStatus(peerId),
     });
+    const { gossip } = init.node.engine;
+    this.#consensus =
+      gossip &&
+      new ConsensusRelay({
+        pubsub: init.libp2p.services.pubsub,
+        genesisHash: chain.genesisHash,
+        chain,
+        engine: gossip,
+        isSynced: () => init.node.sync.isSynced(),
+        log: init.log,
+        onInvalid: (peerId, reason) => this.#penalize(peerId, 'invalid-message', reason),
+      });
   }
 
   /** Starts libp2p on the configured address, then joins the network (bootstrap peers, mDNS). */
@@ -130,6 +145,7 @@ export class P2PService {
     const genesisHash = node.chain.genesisHash;
     const maxBlock = maxBlockBytes(node.genesis.gasLimit);
     const gossipTopics = [topicName(genesisHash, 'blocks'), topicName(genesisHash, 'txs')];
+    if (node.engine.gossip !== undefined) gossipTopics.push(topicName(genesisHash, 'votes'));
     const banned = (peerId: PeerId): boolean => scores.isBanned(peerId.toString());
     const libp2p = await createLibp2p<Services>({
       start: false,
@@ -201,6 +217,7 @@ export class P2PService {
     this.#reqresp.stop();
     await this.#node.sync.detach();
     this.#gossip.stop();
+    this.#consensus?.stop();
     await this.#libp2p.stop();
     this.#log.info('p2p stopped');
   }
@@ -214,6 +231,7 @@ export class P2PService {
     if (this.#mdns) libp2p.addEventListener('peer:discovery', (event) => this.#onDiscovery(event.detail));
     await libp2p.start();
     this.#gossip.start();
+    this.#consensus?.start();
     this.#unsubscribe.push(
       this.#node.onBlockProduced((block) => void this.#gossip.publishBlock(block)),
       this.#node.onLocalTransaction((tx) => void this.#gossip.publishTransaction(tx)),

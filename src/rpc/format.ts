@@ -63,6 +63,8 @@ export interface RpcReceipt {
   logsBloom: string;
   type: string;
   status: string;
+  /** Cairn's own field, only on status 0x0: why a system module refused the operation. */
+  reason?: string;
 }
 
 export interface RpcBlock {
@@ -180,6 +182,7 @@ export function formatReceipt(mined: MinedTransaction): RpcReceipt {
     logsBloom: bloomHex(receipt.logs),
     type: TX_TYPES[tx.type],
     status: receipt.status === 1 ? '0x1' : '0x0',
+    ...(receipt.reason === undefined ? {} : { reason: receipt.reason }),
   };
 }
 

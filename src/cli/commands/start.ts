@@ -9,6 +9,7 @@ import { createNodeBackend, type NetworkView } from '../../rpc/node-backend.js';
 import { startRpcServer } from '../../rpc/server.js';
 import { addressArg, parse, parsePort, parsePositiveInt } from '../args.js';
 import { UsageError } from '../errors.js';
+import { readKeyFile } from '../keyfile.js';
 import { formatEther } from '../units.js';
 import { hexToBytes } from '../../primitives/hex.js';
 
@@ -26,7 +27,9 @@ Runs a node. With no options: the genesis.json in the current directory, data in
   --bootstrap <multiaddr> a peer to connect to and stay connected to, as another node prints it:
                           /ip4/127.0.0.1/tcp/30333/p2p/12D3KooW... (repeatable)
   --mdns                  find peers on the local network with multicast DNS
-  --mine                  produce blocks
+  --mine                  produce blocks (proof of work)
+  --validator-key <file>  proof of stake: this validator's key file ("cairn keys new"); the node
+                          proposes on its slots and votes; its slashing protection lives in the data directory
   --coinbase <address>    receives block rewards and tips (default: the zero address, rewards burned)
   --miner-threads <n>     proof-of-work worker threads (default 1)
   --recovery <backend>    sender recovery: auto (default), native or noble
@@ -43,6 +46,7 @@ const OPTIONS = {
   bootstrap: { type: 'string', multiple: true },
   mdns: { type: 'boolean' },
   mine: { type: 'boolean' },
+  'validator-key': { type: 'string' },
   coinbase: { type: 'string' },
   'miner-threads': { type: 'string' },
   recovery: { type: 'string' },
@@ -76,6 +80,7 @@ export async function startCommand(argv: string[], print: (line: string) => void
     },
     mine: values.mine === true,
     coinbase: values.coinbase === undefined ? undefined : addressArg(values.coinbase, '--coinbase'),
+    validatorKey: values['validator-key'] === undefined ? undefined : await readKeyFile(resolve(values['validator-key'])),
     minerThreads: values['miner-threads'] === undefined ? 1 : parsePositiveInt(values['miner-threads'], '--miner-threads'),
     recovery,
     logLevel,
@@ -104,7 +109,7 @@ export async function startCommand(argv: string[], print: (line: string) => void
     throw err;
   }
   printDevAccounts(node, print);
-  print(`JSON-RPC listening on ${server.url}  chain id ${node.genesis.chainId}  ${node.mining ? 'mining' : 'not producing blocks (pass --mine)'}`);
+  print(`JSON-RPC listening on ${server.url}  chain id ${node.genesis.chainId}  ${node.mining ? 'producing blocks' : 'not producing blocks (pass --mine, or --validator-key on proof of stake)'}`);
 
   // libp2p is loaded only now: importing it takes most of a start-up, and
   // wallets can be served meanwhile (the producer waits for the network).

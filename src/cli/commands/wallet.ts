@@ -1,12 +1,10 @@
-import { signTransaction } from '../../ledger/tx/encode.js';
-import type { TxType, UnsignedTransaction } from '../../ledger/tx/types.js';
+import type { TxType } from '../../ledger/tx/types.js';
 import { toChecksumAddress } from '../../primitives/address.js';
-import { bytesToHex, hexToBytes, isHexData, parseQuantity, toQuantity } from '../../primitives/hex.js';
-import { addressOfPrivateKey } from '../../primitives/keys.js';
-import { addressArg, DEFAULT_RPC_URL, parse, parsePositiveInt } from '../args.js';
+import { hexToBytes, isHexData, parseQuantity } from '../../primitives/hex.js';
+import { addressArg, DEFAULT_RPC_URL, parse } from '../args.js';
 import { UsageError } from '../errors.js';
-import { parsePrivateKey, readKeyFile } from '../keyfile.js';
 import { RpcClient } from '../rpc-client.js';
+import { loadSigningKey, signAndSubmit, waitOptions } from '../submit.js';
 import { formatEther, parseEther } from '../units.js';
 
 export const WALLET_USAGE = `Usage:
@@ -33,13 +31,6 @@ const OPTIONS = {
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-interface RpcReceipt {
-  status: string;
-  blockNumber: string;
-  gasUsed: string;
-  effectiveGasPrice: string;
-}
 
 export async function walletCommand(argv: string[], print: (line: string) => void): Promise<void> {
   const { values, positionals } = parse(argv, OPTIONS, WALLET_USAGE);
@@ -70,71 +61,14 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
 type SendValues = ReturnType<typeof parse<typeof OPTIONS>>['values'];
 
 async function send(client: RpcClient, values: SendValues, print: (line: string) => void): Promise<void> {
-  const privateKey = await loadKey(values);
+  const privateKey = await loadSigningKey(values);
   const to = addressArg(values.to, '--to');
   if (values.value === undefined) throw new UsageError('--value is required (in ether, e.g. --value 1.5)');
   const value = parseEther(values.value);
   const type = parseType(values.type);
   if (values.data !== undefined && !isHexData(values.data)) throw new UsageError('--data must be 0x-prefixed hex with an even number of digits');
   const data = values.data ? hexToBytes(values.data) : new Uint8Array(0);
-  const from = toChecksumAddress(addressOfPrivateKey(privateKey));
-
-  const [chainId, nonce, gas, latest] = await Promise.all([
-    client.call<string>('eth_chainId'),
-    client.call<string>('eth_getTransactionCount', [from, 'pending']),
-    client.call<string>('eth_estimateGas', [{ from, to: bytesToHex(to), value: toQuantity(value), data: bytesToHex(data) }]),
-    client.call<{ baseFeePerGas: string }>('eth_getBlockByNumber', ['latest', false]),
-  ]);
-  let gasPrice: bigint | null = null;
-  let maxFeePerGas: bigint;
-  let maxPriorityFeePerGas: bigint;
-  if (type === 2) {
-    maxPriorityFeePerGas = parseQuantity(await client.call<string>('eth_maxPriorityFeePerGas'));
-    // Twice the base fee leaves room for six full blocks of base-fee rises, as viem and ethers do.
-    maxFeePerGas = 2n * parseQuantity(latest.baseFeePerGas) + maxPriorityFeePerGas;
-  } else {
-    gasPrice = parseQuantity(await client.call<string>('eth_gasPrice'));
-    maxFeePerGas = maxPriorityFeePerGas = gasPrice;
-  }
-  const unsigned: UnsignedTransaction = {
-    type,
-    chainId: parseQuantity(chainId),
-    nonce: parseQuantity(nonce),
-    gasPrice,
-    maxFeePerGas,
-    maxPriorityFeePerGas,
-    gasLimit: parseQuantity(gas),
-    to,
-    value,
-    data,
-    accessList: [],
-  };
-  const tx = signTransaction(unsigned, privateKey);
-  const hash = await client.call<string>('eth_sendRawTransaction', [bytesToHex(tx.raw)]);
-  print(`sent ${hash} from ${from} (nonce ${unsigned.nonce})`);
-  if (values['no-wait']) return;
-
-  const timeoutS = values.timeout ? parsePositiveInt(values.timeout, '--timeout') : 60;
-  const deadline = Date.now() + timeoutS * 1000;
-  while (Date.now() < deadline) {
-    const receipt = await client.call<RpcReceipt | null>('eth_getTransactionReceipt', [hash]);
-    if (receipt) {
-      const fee = parseQuantity(receipt.gasUsed) * parseQuantity(receipt.effectiveGasPrice);
-      const ok = receipt.status === '0x1';
-      print(`${ok ? 'included' : 'FAILED'} in block ${parseQuantity(receipt.blockNumber)}, gas used ${parseQuantity(receipt.gasUsed)}, fee ${formatEther(fee)} ETH`);
-      if (!ok) process.exitCode = 1;
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new UsageError(`no receipt for ${hash} after ${timeoutS} s: it is still in the pool; check later with eth_getTransactionReceipt`);
-}
-
-async function loadKey(values: SendValues): Promise<Uint8Array> {
-  if (values.key && values['private-key']) throw new UsageError('give either --key <file> or --private-key <hex>, not both');
-  if (values.key) return readKeyFile(values.key);
-  if (values['private-key']) return parsePrivateKey(values['private-key'], '--private-key');
-  throw new UsageError('a signing key is required: --key <file> (see "cairn keys new") or --private-key <hex>');
+  await signAndSubmit(client, privateKey, { to, value, data, type }, waitOptions(values), print);
 }
 
 function parseType(text: string | undefined): TxType {
