@@ -27,6 +27,9 @@ export interface RpcBackend {
 
   /** Canonical block at height `n`; undefined above the head. */
   getBlockByNumber(n: number): Promise<Block | undefined>;
+  /** encodeBlock() of canonical block `n` / of any stored block, straight from storage; undefined if unknown. */
+  getEncodedBlockByNumber(n: number): Promise<Uint8Array | undefined>;
+  getEncodedBlockByHash(hash: Uint8Array): Promise<Uint8Array | undefined>;
   /** Any stored block (canonical or side chain); undefined if unknown. */
   getBlockByHash(hash: Uint8Array): Promise<Block | undefined>;
   /** Canonical header at height `n`, without the body (eth_getLogs skips empty blocks with it). */

@@ -1,5 +1,6 @@
 import { Transaction as EthersTransaction } from 'ethers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { encodeBlock } from '../../../src/ledger/block/block.js';
 import type { Log } from '../../../src/ledger/block/types.js';
 import { toChecksumAddress } from '../../../src/primitives/address.js';
 import { bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
@@ -377,6 +378,17 @@ describe('blocks', () => {
     const txs = b['transactions'] as Json[];
     expect(txs[0]!['gasPrice']).toBe('0x' + (header.baseFee + GWEI).toString(16));
     expect(await result(rpc, 'eth_getTransactionByBlockHashAndIndex', [bytesToHex(side.hash), '0x0'])).toEqual(txs[0]);
+  });
+
+  it('debug_getRawBlock: the encoded block by number, tag or hash; null when unknown', async () => {
+    const block1 = backend.blocks[1]!;
+    const raw = await result<string>(rpc, 'debug_getRawBlock', ['0x1']);
+    expect(raw).toBe(bytesToHex(encodeBlock(block1)));
+    expect(await result(rpc, 'debug_getRawBlock', [bytesToHex(block1.hash)])).toBe(raw);
+    expect(await result(rpc, 'debug_getRawBlock', ['latest'])).toBe(bytesToHex(encodeBlock(backend.blocks[3]!)));
+    expect(await result(rpc, 'debug_getRawBlock', ['0x9'])).toBeNull();
+    expect(await result(rpc, 'debug_getRawBlock', ['0x' + '99'.repeat(32)])).toBeNull();
+    expect((await failure(rpc, 'debug_getRawBlock', ['nope'])).code).toBe(-32602);
   });
 
   it('the latest block follows the head', async () => {

@@ -1,6 +1,6 @@
 import { Transaction as EthersTransaction } from 'ethers';
 import type { Checkpoints } from '../../../src/consensus/engine.js';
-import { txRoot } from '../../../src/ledger/block/block.js';
+import { encodeBlock, txRoot } from '../../../src/ledger/block/block.js';
 import { hashHeader } from '../../../src/ledger/block/header.js';
 import { receiptsRoot } from '../../../src/ledger/block/receipt.js';
 import type { Block, BlockHeader, Log, Receipt } from '../../../src/ledger/block/types.js';
@@ -161,6 +161,16 @@ export class FakeBackend implements RpcBackend {
 
   async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
     return this.read([...this.blocks, ...this.sideBlocks].find((b) => bytesToHex(b.hash) === bytesToHex(hash)));
+  }
+
+  async getEncodedBlockByNumber(n: number): Promise<Uint8Array | undefined> {
+    const block = await this.getBlockByNumber(n);
+    return block === undefined ? undefined : encodeBlock(block);
+  }
+
+  async getEncodedBlockByHash(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    const block = await this.getBlockByHash(hash);
+    return block === undefined ? undefined : encodeBlock(block);
   }
 
   async getHeaderByNumber(n: number): Promise<BlockHeader | undefined> {
