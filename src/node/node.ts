@@ -73,6 +73,13 @@ export class CairnNode {
         log.error(`mempool journal update after block #${event.head.header.number} failed: ${err instanceof Error ? err.message : String(err)}`);
       });
     });
+    let finalized = chain.checkpoints().finalized;
+    chain.on('head', () => {
+      const now = chain.checkpoints().finalized;
+      if (now <= finalized) return;
+      finalized = now;
+      log.info(`finalized block #${now}`);
+    });
     const sync = new Sync({ chain, engine, recovery, log: log.child('sync') });
     // The producer reports its blocks through the node, built just below.
     let node: CairnNode | undefined;
