@@ -28,6 +28,8 @@ import { checkBody, checkHeader, isTooEarly } from './validation.js';
 const INVALID_BLOCKS_REMEMBERED = 10_000;
 /** Decoded blocks kept for RPC lookups (receipt polling reads the same block again and again). */
 const RECENT_BLOCKS = 128;
+/** Headers kept for reads that need only them (a supply history's timestamps): about 600 bytes each. */
+const RECENT_HEADERS = 8192;
 
 export interface ChainHead {
   readonly header: BlockHeader;
@@ -115,6 +117,7 @@ export class Blockchain implements StateReader {
   #headLtHash: LtHash;
   readonly #invalid = new RecentMap<true>(INVALID_BLOCKS_REMEMBERED);
   readonly #recentBlocks = new RecentMap<Block>(RECENT_BLOCKS);
+  readonly #recentHeaders = new RecentMap<BlockHeader>(RECENT_HEADERS);
   readonly #headListeners = new Set<(event: HeadEvent) => void>();
   /** The last queued import; the next one starts when it settles. */
   #tail: Promise<unknown> = Promise.resolve();
@@ -229,15 +232,17 @@ export class Blockchain implements StateReader {
   }
 
   /**
-   * The head state's records whose key starts with `prefix`, in no particular
-   * order. It walks every record: fine for listing queries at the sizes the
-   * in-memory head state is made for.
+   * The head state's records whose key starts with `prefix`, in ascending
+   * bytewise key order (lowercase hex sorts the same way). It walks every
+   * record: fine for listing queries at the sizes the in-memory head state is
+   * made for.
    */
-  *recordsWithPrefix(prefix: Uint8Array): Iterable<readonly [Uint8Array, Uint8Array]> {
+  recordsWithPrefix(prefix: Uint8Array): Array<readonly [Uint8Array, Uint8Array]> {
     const hexPrefix = bytesToHex(prefix);
-    for (const [key, value] of this.#state.records) {
-      if (key.startsWith(hexPrefix)) yield [hexToBytes(key), value];
-    }
+    const matches: [string, Uint8Array][] = [];
+    for (const entry of this.#state.records) if (entry[0].startsWith(hexPrefix)) matches.push(entry);
+    matches.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return matches.map(([key, value]) => [hexToBytes(key), value]);
   }
 
   /** The safe and finalized block numbers of the head (ConsensusEngine.checkpoints). */
@@ -266,8 +271,17 @@ export class Blockchain implements StateReader {
     return hash === undefined ? undefined : this.#readBlock(hash);
   }
 
+  /** A canonical header; headers are cached apart from blocks, since history queries read many of them. */
   async getHeaderByNumber(number: number): Promise<BlockHeader | undefined> {
-    return (await this.getBlockByNumber(number))?.header;
+    const hash = await this.#canonicalHash(number);
+    if (hash === undefined) return undefined;
+    const key = bytesToHex(hash);
+    const cached = this.#recentHeaders.get(key) ?? this.#recentBlocks.get(key)?.header;
+    if (cached !== undefined) return cached;
+    const header = await this.#store.getHeader(hash);
+    if (header === undefined) throw this.#damaged(`canonical block ${number} (${key}) is missing`);
+    this.#recentHeaders.set(key, header);
+    return header;
   }
 
   /** Any stored block, canonical or side. */

@@ -5,6 +5,7 @@ import type { ConsensusEngine } from '../consensus/engine.js';
 import { createEngine } from '../consensus/index.js';
 import type { Block } from '../ledger/block/types.js';
 import { parseGenesis, type Genesis } from '../ledger/genesis.js';
+import { createSupplyModule } from '../ledger/modules/supply/index.js';
 import { SenderRecovery } from '../ledger/tx/sender.js';
 import type { SignedTransaction } from '../ledger/tx/types.js';
 import { CairnError } from '../primitives/errors.js';
@@ -54,7 +55,7 @@ export class CairnNode {
     const recovery = new SenderRecovery(backend);
     let chain: Blockchain;
     try {
-      chain = await Blockchain.open({ dataDir, genesis, engine, recovery });
+      chain = await Blockchain.open({ dataDir, genesis, engine, recovery, modules: [createSupplyModule()] });
     } catch (err) {
       await Promise.all([engine.close(), backend.close()]);
       throw err;

@@ -1,6 +1,7 @@
 import type { Checkpoints } from '../consensus/engine.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
-import type { Account } from '../ledger/state/types.js';
+import type { RecordScanner } from '../ledger/modules/supply/index.js';
+import type { Account, RecordReader } from '../ledger/state/types.js';
 import type { AccessListEntry, SignedTransaction } from '../ledger/tx/types.js';
 
 /**
@@ -24,6 +25,9 @@ export interface RpcBackend {
   head(): ChainPointer;
   /** The blocks the tags "safe" and "finalized" name (ConsensusEngine.checkpoints of the head). */
   checkpoints(): Checkpoints;
+
+  /** The head state's system-module records (the supply_ namespace reads them). */
+  headState(): RecordReader & RecordScanner;
 
   /** Canonical block at height `n`; undefined above the head. */
   getBlockByNumber(n: number): Promise<Block | undefined>;

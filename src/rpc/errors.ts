@@ -1,3 +1,4 @@
+import { SupplyError, SupplyErrorCode } from '../ledger/modules/supply/index.js';
 import { CairnError, DecodingError } from '../primitives/errors.js';
 
 /**
@@ -59,7 +60,8 @@ export interface WireError {
 
 /**
  * - RpcError → its own code.
- * - DecodingError (undecodable bytes, e.g. a raw transaction) → -32602.
+ * - DecodingError (undecodable bytes, e.g. a raw transaction) and a
+ *   malformed supply query → -32602.
  * - Any other CairnError → -32000 with its message. This covers every
  *   InvalidTransactionError: its geth-worded message ("nonce too low: ...",
  *   "insufficient funds ...") is what viem and ethers match on, and -32000 is
@@ -69,7 +71,9 @@ export interface WireError {
  */
 export function toWireError(err: unknown, method: string, logError: (message: string) => void): WireError {
   if (err instanceof RpcError) return { code: WIRE_CODES[err.code], message: err.message };
-  if (err instanceof DecodingError) return { code: WIRE_CODES[RpcErrorCode.InvalidParams], message: err.message };
+  if (err instanceof DecodingError || (err instanceof SupplyError && err.code === SupplyErrorCode.InvalidQuery)) {
+    return { code: WIRE_CODES[RpcErrorCode.InvalidParams], message: err.message };
+  }
   if (err instanceof CairnError) return { code: WIRE_CODES[RpcErrorCode.ServerError], message: err.message };
   logError(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return { code: INTERNAL_ERROR, message: `internal error while serving ${method}; the node's log has the details` };

@@ -30,6 +30,7 @@ export function createNodeBackend(node: CairnNode, network: () => NetworkView | 
     clientVersion: CLIENT_VERSION,
     head: () => chain.head,
     checkpoints: () => chain.checkpoints(),
+    headState: () => chain,
     getBlockByNumber: (n) => chain.getBlockByNumber(n),
     getBlockByHash: (hash) => chain.getBlockByHash(hash),
     getEncodedBlockByNumber: (n) => chain.getEncodedBlockByNumber(n),

@@ -9,6 +9,7 @@ import { RpcErrorCode, wireCode } from './errors.js';
 import { FeeOracle, type FeeOracleOptions } from './fees.js';
 import { cairnMethods } from './modules/cairn.js';
 import { debugMethods } from './modules/debug.js';
+import { supplyMethods } from './modules/supply.js';
 import { ethMethods } from './modules/eth.js';
 import { netMethods } from './modules/net.js';
 import { web3Methods } from './modules/web3.js';
@@ -71,7 +72,7 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
     maxLogs: options.maxLogs ?? 10_000,
   });
   const log = options.log ?? consoleLogger;
-  return new RpcDispatcher([eth, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain)], {
+  return new RpcDispatcher([eth, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain), supplyMethods(backend)], {
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
     logError: (m) => log.error(m),
   });

@@ -1,6 +1,7 @@
 import { decodeBlockUnrecovered, encodeBlock } from '../../ledger/block/block.js';
 import { decodeReceipt } from '../../ledger/block/receipt.js';
-import type { Block, Receipt } from '../../ledger/block/types.js';
+import { headerFromRlp } from '../../ledger/block/header.js';
+import type { Block, BlockHeader, Receipt } from '../../ledger/block/types.js';
 import { LtHash } from '../../ledger/state/lthash.js';
 import type { Account } from '../../ledger/state/types.js';
 import type { SignedTransaction } from '../../ledger/tx/types.js';
@@ -58,6 +59,14 @@ export function encodeBlockRecord(block: Block): Uint8Array {
 /** The block's own encoding (encodeBlock) inside a record, for serving peers without decoding it. */
 export function blockBytesOfRecord(hash: Uint8Array, bytes: Uint8Array): Uint8Array {
   return decodeRecord('block', hash, () => asBytes(asList(rlpDecode(bytes), 'block record', 2)[0], 'block record body'));
+}
+
+/** Only the header of a block record: no transaction is decoded or hashed. */
+export function decodeHeaderOfRecord(hash: Uint8Array, bytes: Uint8Array): BlockHeader {
+  return decodeRecord('block', hash, () => {
+    const body = asBytes(asList(rlpDecode(bytes), 'block record', 2)[0], 'block record body');
+    return headerFromRlp(asList(rlpDecode(body), 'block', 3)[0]!);
+  });
 }
 
 export function decodeBlockRecord(hash: Uint8Array, bytes: Uint8Array): Block {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Block, Receipt } from '../../ledger/block/types.js';
+import type { Block, BlockHeader, Receipt } from '../../ledger/block/types.js';
 import type { LtHash } from '../../ledger/state/lthash.js';
 import type { Account } from '../../ledger/state/types.js';
 import { bytesToHex } from '../../primitives/hex.js';
@@ -10,6 +10,7 @@ import {
   decodeBlockMeta,
   blockBytesOfRecord,
   decodeBlockRecord,
+  decodeHeaderOfRecord,
   decodeLtHash,
   decodeMetaHash,
   decodeSchemaVersion,
@@ -90,6 +91,12 @@ export class ChainStore {
   async getBlock(hash: Uint8Array): Promise<Block | undefined> {
     const bytes = await this.#db.blocks.get(hash);
     return bytes === undefined ? undefined : decodeBlockRecord(hash, bytes);
+  }
+
+  /** Only the block's header: reads that need no transactions skip decoding them. */
+  async getHeader(hash: Uint8Array): Promise<BlockHeader | undefined> {
+    const bytes = await this.#db.blocks.get(hash);
+    return bytes === undefined ? undefined : decodeHeaderOfRecord(hash, bytes);
   }
 
   /** The block's encoding as stored (encodeBlock), without decoding it. */

@@ -3,7 +3,7 @@ import { BlockErrorCode, InvalidBlockError } from '../../../src/ledger/block/err
 import { recordKey, type SystemModule } from '../../../src/ledger/modules/module.js';
 import { signTransaction } from '../../../src/ledger/tx/encode.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '../../../src/primitives/hex.js';
-import { ALICE, ALICE_KEY, FakeEngine, GWEI, MINER_B, TestEnv, useTestEnv } from './helpers.js';
+import { ALICE, ALICE_KEY, BOB, BOB_KEY, FakeEngine, GWEI, MINER_B, TestEnv, useTestEnv } from './helpers.js';
 
 const newEnv = useTestEnv();
 let env: TestEnv;
@@ -20,8 +20,9 @@ const notes: SystemModule = {
   },
 };
 const aliceNote = recordKey('notes', bytesToHex(ALICE));
+const utf8Hex = (text: string): string => bytesToHex(utf8ToBytes(text)).slice(2);
 
-function note(nonce: bigint, text: string) {
+function note(nonce: bigint, text: string, key = ALICE_KEY) {
   const data = utf8ToBytes(text);
   return signTransaction(
     {
@@ -37,7 +38,7 @@ function note(nonce: bigint, text: string) {
       data,
       accessList: [],
     },
-    ALICE_KEY,
+    key,
   );
 }
 
@@ -58,6 +59,19 @@ describe('Blockchain: system-module records', () => {
     const reopened = await env.open(dir, { modules: [notes] });
     expect(reopened.getRecord(aliceNote)).toEqual(utf8ToBytes('first'));
     expect(reopened.head.hash).toEqual(block.hash);
+  });
+
+  it('lists records by prefix in ascending bytewise key order', async () => {
+    env = newEnv();
+    const chain = await env.open(await env.dir(), { modules: [notes] });
+    // Alice (0xf39f…) writes first, Bob (0x7099…) second: sorted order is the reverse of insertion.
+    await env.mine(chain, [note(0n, 'a')]);
+    await env.mine(chain, [note(0n, 'b', BOB_KEY)]);
+    const keys = chain.recordsWithPrefix(utf8ToBytes('notes/')).map(([key]) => bytesToHex(key));
+    expect(keys).toHaveLength(2);
+    expect(keys).toEqual([...keys].sort());
+    expect(keys[0]).toContain(utf8Hex(bytesToHex(BOB)));
+    expect(chain.recordsWithPrefix(utf8ToBytes('other/'))).toEqual([]);
   });
 
   it("a reorg undoes the losing branch's records and applies the winner's", async () => {

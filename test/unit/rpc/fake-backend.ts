@@ -1,5 +1,6 @@
 import { Transaction as EthersTransaction } from 'ethers';
 import type { Checkpoints } from '../../../src/consensus/engine.js';
+import { FakeState } from '../ledger/modules/supply/fake-state.js';
 import { encodeBlock, txRoot } from '../../../src/ledger/block/block.js';
 import { hashHeader } from '../../../src/ledger/block/header.js';
 import { receiptsRoot } from '../../../src/ledger/block/receipt.js';
@@ -78,6 +79,8 @@ export class FakeBackend implements RpcBackend {
   sync: false | SyncProgress = false;
   /** Makes the next backend read fail with this error (to test the error mapping). */
   failNext: Error | undefined;
+  /** The head state's system-module records. */
+  readonly records = new FakeState();
   private readonly receipts = new Map<string, Receipt[]>();
   private readonly accounts = new Map<string, Account>();
 
@@ -149,6 +152,10 @@ export class FakeBackend implements RpcBackend {
   head(): ChainPointer {
     const b = this.blocks[this.blocks.length - 1]!;
     return { header: b.header, hash: b.hash };
+  }
+
+  headState(): FakeState {
+    return this.records;
   }
 
   checkpoints(): Checkpoints {
