@@ -74,6 +74,7 @@ async function start(options: { mine?: boolean; bootstrap?: string[]; chainId?: 
     rpc: { host: '127.0.0.1', port: 0, corsOrigins: [] },
     p2p: { host: '127.0.0.1', port: 0, bootstrap: options.bootstrap ?? [], mdns: false },
     mine: options.mine === true,
+    validatorKey: undefined,
     coinbase: undefined,
     minerThreads: 1,
     recovery: 'native',
