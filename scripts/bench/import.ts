@@ -8,6 +8,7 @@
  * Run: npm run bench:import   (CAIRN_BENCH_BLOCKS, CAIRN_BENCH_TXS_PER_BLOCK to resize)
  */
 import { decodeBlockUnrecovered } from '../../src/ledger/block/block.js';
+import { signingHash } from '../../src/ledger/tx/encode.js';
 import type { RecoveryBackend } from '../../src/primitives/recover/backend.js';
 import { loadRecoveryBackend, recoverAddresses } from '../../src/primitives/recover/index.js';
 import { signatureBytes } from '../../src/primitives/signature.js';
@@ -21,7 +22,7 @@ const genesis = instantGenesis();
 
 async function recoveryRate(backend: RecoveryBackend, blocks: readonly Uint8Array[]): Promise<number> {
   const requests = blocks.flatMap((b) =>
-    decodeBlockUnrecovered(b).transactions.map((tx) => ({ msgHash: tx.signingHash, signature: signatureBytes(tx.r, tx.s), recoveryId: tx.yParity })),
+    decodeBlockUnrecovered(b).transactions.map((tx) => ({ msgHash: signingHash(tx), signature: signatureBytes(tx.r, tx.s), recoveryId: tx.yParity })),
   );
   const started = performance.now();
   await recoverAddresses(backend, requests);

@@ -3,6 +3,7 @@
 import '../p2p/polyfill.js';
 import { CairnError } from '../primitives/errors.js';
 import { keysCommand } from './commands/keys.js';
+import { stakingCommand } from './commands/stake.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
@@ -17,6 +18,8 @@ Commands:
   start     run a node (JSON-RPC on http://127.0.0.1:8545 by default)
   keys      create a key: cairn keys new [--out <file>]
   wallet    balance, nonce and transfers over JSON-RPC
+  stake     bond stake on a proof-of-stake chain (cairn stake --amount <ether> --key <file>)
+  unstake   start unbonding stake (cairn unstake --amount <ether> --key <file>)
   status    a running node's chain, head, consensus and peers
   verify    check a stopped node's chain from genesis to head`;
 
@@ -26,6 +29,8 @@ const COMMANDS: Record<string, Command> = {
   start: startCommand,
   keys: keysCommand,
   wallet: walletCommand,
+  stake: stakingCommand('stake'),
+  unstake: stakingCommand('unstake'),
   status: statusCommand,
   verify: verifyCommand,
 };

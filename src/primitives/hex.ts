@@ -1,14 +1,30 @@
+import { Buffer } from 'node:buffer';
 import { DecodingError } from './errors.js';
 
 /** Byte and hex helpers. Hex out is always lowercase with a 0x prefix. */
 
 const HEX_CHARS = '0123456789abcdef';
-const BYTE_TO_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!);
+/** Both ASCII digits of each byte value, first digit in the low byte. */
+const BYTE_TO_DIGITS = Uint16Array.from({ length: 256 }, (_, i) => HEX_CHARS.charCodeAt(i >> 4) | (HEX_CHARS.charCodeAt(i & 15) << 8));
+/**
+ * Digits are written here and read out as one string: concatenating two
+ * characters per byte builds a rope of short strings that costs microseconds
+ * for a 32-byte hash, and hashes and addresses are map keys on hot paths.
+ */
+const SCRATCH_BYTES = 2 + 2 * 256;
+const hexScratch = Buffer.alloc(SCRATCH_BYTES);
 
 export function bytesToHex(bytes: Uint8Array): string {
-  let out = '0x';
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]!;
-  return out;
+  const length = 2 + 2 * bytes.length;
+  const out = length <= SCRATCH_BYTES ? hexScratch : Buffer.allocUnsafe(length);
+  out[0] = 0x30; // '0'
+  out[1] = 0x78; // 'x'
+  for (let i = 0; i < bytes.length; i++) {
+    const digits = BYTE_TO_DIGITS[bytes[i]!]!;
+    out[2 + 2 * i] = digits & 0xff;
+    out[3 + 2 * i] = digits >> 8;
+  }
+  return out.toString('latin1', 0, length);
 }
 
 function nibble(code: number): number {
@@ -51,10 +67,26 @@ export function parseQuantity(value: string): bigint {
   return BigInt(value);
 }
 
+/** Integers of up to 6 bytes are exact in a double, so they convert without strings. */
+const SMALL_BYTES = 6;
+const MAX_SMALL = (1n << 48n) - 1n;
+
 /** Big-endian minimal bytes of a non-negative integer (0 → empty), as RLP wants. */
 export function bigintToBytes(value: bigint): Uint8Array {
   if (value < 0n) throw new RangeError(`cannot encode a negative integer: ${value}`);
   if (value === 0n) return new Uint8Array(0);
+  // Nonces, gas and most fees fit in a double: no detour through a hex string.
+  if (value <= MAX_SMALL) {
+    let rest = Number(value);
+    let length = 0;
+    for (let v = rest; v > 0; v = Math.floor(v / 256)) length++;
+    const out = new Uint8Array(length);
+    for (let i = length - 1; i >= 0; i--) {
+      out[i] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+    return out;
+  }
   let hex = value.toString(16);
   if (hex.length % 2) hex = '0' + hex;
   return hexToBytes(hex);
@@ -70,7 +102,11 @@ export function bigintToFixedBytes(value: bigint, length: number): Uint8Array {
 }
 
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  if (bytes.length === 0) return 0n;
+  if (bytes.length <= SMALL_BYTES) {
+    let value = 0;
+    for (let i = 0; i < bytes.length; i++) value = value * 256 + bytes[i]!;
+    return BigInt(value);
+  }
   return BigInt(bytesToHex(bytes));
 }
 
@@ -92,12 +128,15 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
 export function utf8ToBytes(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return utf8Encoder.encode(text);
 }
 
 export function bytesToUtf8(bytes: Uint8Array): string {
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  return utf8Decoder.decode(bytes);
 }
 
 function truncate(text: string): string {

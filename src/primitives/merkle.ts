@@ -1,5 +1,5 @@
 import { sha256 } from './hash.js';
-import { concatBytes, equalBytes } from './hex.js';
+import { equalBytes } from './hex.js';
 
 /**
  * Binary Merkle tree of RFC 6962 (Certificate Transparency), section 2.1.
@@ -8,15 +8,30 @@ import { concatBytes, equalBytes } from './hex.js';
  * rather than padded with a copy of the last leaf (Bitcoin's CVE-2012-2459).
  */
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
+
+/**
+ * The prefixed input is assembled here rather than in a fresh array: a tree
+ * hashes two inputs per leaf, and sha256 reads its input before returning.
+ */
+const scratch = new Uint8Array(1024);
+
+function prefixedHash(prefix: number, first: Uint8Array, second?: Uint8Array): Uint8Array {
+  const length = 1 + first.length + (second?.length ?? 0);
+  const input = length <= scratch.length ? scratch.subarray(0, length) : new Uint8Array(length);
+  input[0] = prefix;
+  input.set(first, 1);
+  if (second !== undefined) input.set(second, 1 + first.length);
+  return sha256(input);
+}
 
 function leafHash(data: Uint8Array): Uint8Array {
-  return sha256(concatBytes(LEAF_PREFIX, data));
+  return prefixedHash(LEAF_PREFIX, data);
 }
 
 function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(concatBytes(NODE_PREFIX, left, right));
+  return prefixedHash(NODE_PREFIX, left, right);
 }
 
 /** Largest power of two strictly below n (n >= 2). */

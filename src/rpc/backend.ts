@@ -1,6 +1,7 @@
 import type { Checkpoints } from '../consensus/engine.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
 import type { RecordScanner } from '../ledger/modules/supply/index.js';
+import type { ProofSource } from '../node/provenance/index.js';
 import type { Account, RecordReader } from '../ledger/state/types.js';
 import type { AccessListEntry, SignedTransaction } from '../ledger/tx/types.js';
 
@@ -28,6 +29,8 @@ export interface RpcBackend {
 
   /** The head state's system-module records (the supply_ namespace reads them). */
   headState(): RecordReader & RecordScanner;
+  /** What provenance proofs are built from (supply_getProof). */
+  proofSource(): ProofSource;
 
   /** Canonical block at height `n`; undefined above the head. */
   getBlockByNumber(n: number): Promise<Block | undefined>;

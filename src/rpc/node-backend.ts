@@ -1,5 +1,6 @@
 import { intrinsicGas } from '../ledger/tx/validate.js';
 import type { CairnNode } from '../node/node.js';
+import { chainProofSource } from '../node/provenance/index.js';
 import { CLIENT_VERSION } from '../node/version.js';
 import type { PeerInfo, RpcBackend } from './backend.js';
 
@@ -24,6 +25,7 @@ export interface NetworkView {
  */
 export function createNodeBackend(node: CairnNode, network: () => NetworkView | undefined): RpcBackend {
   const { chain, mempool, engine } = node;
+  const proofSource = chainProofSource(chain, node.genesis);
   return {
     chainId: node.genesis.chainId,
     genesisHash: chain.genesisHash,
@@ -31,6 +33,7 @@ export function createNodeBackend(node: CairnNode, network: () => NetworkView | 
     head: () => chain.head,
     checkpoints: () => chain.checkpoints(),
     headState: () => chain,
+    proofSource: () => proofSource,
     getBlockByNumber: (n) => chain.getBlockByNumber(n),
     getBlockByHash: (hash) => chain.getBlockByHash(hash),
     getEncodedBlockByNumber: (n) => chain.getEncodedBlockByNumber(n),

@@ -4,7 +4,8 @@ import { CairnError } from '../../primitives/errors.js';
  * Errors of the proof-of-stake core, one class per domain with a string-enum
  * code, so the chain can map them to block rejections and the p2p layer to
  * peer penalties without parsing messages. Header and body rule violations
- * are InvalidBlockError (src/ledger/block/errors.ts), as under PoW.
+ * are InvalidBlockError (src/ledger/block/errors.ts), as under PoW; staking
+ * refusals are StakingError (src/ledger/modules/staking/errors.ts).
  */
 
 export enum VoteErrorCode {
@@ -39,28 +40,6 @@ export class EvidenceError extends CairnError {
   }
 }
 
-export enum StakingErrorCode {
-  /** Amount zero or negative. */
-  BadAmount = 'POS_STAKING_BAD_AMOUNT',
-  /** The stake after the change would be positive but below minStake. */
-  BelowMinStake = 'POS_STAKING_BELOW_MIN_STAKE',
-  /** Unstaking more than is bonded (net of unstakes already pending). */
-  InsufficientStake = 'POS_STAKING_INSUFFICIENT_STAKE',
-  /** The change would leave no validator for the next epoch. */
-  LastValidator = 'POS_STAKING_LAST_VALIDATOR',
-  /** An event or epoch advance older than the state it is applied to. */
-  EpochOrder = 'POS_STAKING_EPOCH_ORDER',
-  /** No validator holds stake, so no proposer can be drawn. */
-  NoValidators = 'POS_STAKING_NO_VALIDATORS',
-}
-
-export class StakingError extends CairnError {
-  declare readonly code: StakingErrorCode;
-  constructor(code: StakingErrorCode, message: string) {
-    super(code, message);
-  }
-}
-
 export enum ProtectionErrorCode {
   /** Signing would make a second, different proposal for a slot already signed (or an older one). */
   ConflictingProposal = 'POS_PROTECTION_CONFLICTING_PROPOSAL',
@@ -76,5 +55,12 @@ export class SlashingProtectionError extends CairnError {
   declare readonly code: ProtectionErrorCode;
   constructor(code: ProtectionErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/** The node was asked to sign as a validator it cannot be: no validator key, or a header naming another proposer. */
+export class ValidatorError extends CairnError {
+  constructor(message: string) {
+    super('POS_VALIDATOR', message);
   }
 }

@@ -1,7 +1,7 @@
 import { bytesToHex, equalBytes } from '../../primitives/hex.js';
+import { compareBytes, type ValidatorSet } from '../../ledger/modules/staking/index.js';
 import type { ChainTip } from '../engine.js';
 import { VOTE_INCLUSION_WINDOW } from './body.js';
-import { compareBytes, type ValidatorSet } from './validator-set.js';
 import type { Checkpoint, Vote } from './votes.js';
 
 /**
@@ -9,23 +9,32 @@ import type { Checkpoint, Vote } from './votes.js';
  *
  * FINALITY: Casper FFG with every block height a checkpoint, folded block by
  * block over the votes included in bodies, so it is a function of the chain
- * alone and every node derives the same finalized block from it.
+ * alone and every node derives the same finalized block from it. The state
+ * it folds is a record of the chain state (records.ts `consensus/finality`).
  *
  * The state after a block is { justified J, finalized F, tallies }; after
- * genesis J = F = genesis. For a block B, with J the state after B's parent:
+ * genesis J = F = genesis. For a block B, with J the state after B's parent
+ * and S the active set of B (its validators and stakes as B's beginBlock
+ * sees them, before B's own slashing evidence):
  *   1. each vote in B whose source is J (height and hash) and whose target
- *      lies above J adds its validator's stake, in the active set of the
- *      target block, to the tally of that target, once per validator;
- *   2. a tally is a supermajority when 3 · stake > 2 · total stake of the
- *      target's set. If any is: when one is J's child (height J + 1), F := J
- *      (J is justified and linked to its child by a supermajority); then J :=
- *      the highest supermajority target, and all tallies are cleared, since
- *      they counted links from the old J;
+ *      lies above J adds its validator's stake in S to the tally of that
+ *      target, once per validator;
+ *   2. a tally is a supermajority when 3 · stake > 2 · total stake of S. If
+ *      any is: when one is J's child (height J + 1), F := J (J is justified
+ *      and linked to its child by a supermajority); then J := the highest
+ *      supermajority target, and all tallies are cleared, since they counted
+ *      links from the old J;
  *   3. tallies for targets below B.number − VOTE_INCLUSION_WINDOW are
  *      dropped: no later block may include votes for them.
  * F and J only rise. F and all its ancestors are final: fork choice never
  * leaves them. J is a justified block (FFG's sense); J's only use outside is
  * as the source honest validators put in their votes.
+ *
+ * Stake is weighed in the set of the block that includes the vote, not in
+ * the set of the target block as FFG states it: the two differ only when an
+ * epoch boundary or a slashing falls between target and inclusion (a few
+ * blocks in steady state), and the including block's set is the one its
+ * beginBlock holds without looking back in history.
  *
  * Why it is safe: J only moves along a supermajority link from a justified
  * block, so every J is FFG-justified and every F FFG-finalized. Two
@@ -40,24 +49,20 @@ import type { Checkpoint, Vote } from './votes.js';
  * land in block h + 2.
  *
  * FORK CHOICE, among chains that hold the latest finalized block (the chain
- * refuses blocks that fork below it and sync never reverts it):
- *   1. the most attesting stake: the sum, over the chain's blocks, of the
- *      stake of the votes each block includes;
- *   2. then the most blocks;
- *   3. then the lowest tip hash, so that all nodes settle on one tip.
- * Each block adds blockWeight(included vote stake) = stake · 2^64 + 1 to
- * ChainTip.totalWeight, so the sum orders chains by (1) then (2) as long as a
- * chain has fewer than 2^64 blocks; isBetter adds (3). A vote is included on
- * a chain at most once (body.ts), so its stake counts once per chain.
+ * refuses blocks that fork below it and sync never reverts it; the engine's
+ * `checkpoints` tells it which block that is):
+ *   1. the most blocks (each block has weight 1);
+ *   2. then the lowest tip hash, so that all nodes settle on one tip.
+ * Weighing chains by the stake of the votes they include would be the
+ * better signal, but the chain only executes canonical blocks: a side
+ * block is stored after header checks alone, so its included stake (which
+ * needs its state) is unknown until a reorg executes it. Finality bounds
+ * what the longest-chain rule can undo: nothing below F.
  */
-
-/** Blocks per chain below which blockWeight keeps (stake, blocks) in lexicographic order. */
-export const BLOCK_COUNT_BITS = 64n;
 
 export interface Tally {
   readonly target: Checkpoint;
   readonly stake: bigint;
-  readonly totalStake: bigint;
   /** Lowercase 0x addresses already counted. */
   readonly voters: ReadonlySet<string>;
 }
@@ -68,7 +73,7 @@ export interface FinalityState {
   readonly tallies: readonly Tally[];
 }
 
-/** What a fold step reads of a block: its height and the votes its body includes (already verified). */
+/** What a fold step reads of a block: its height and the votes its body includes (already verified and placed). */
 export interface FinalityBlock {
   readonly number: number;
   readonly votes: readonly Vote[];
@@ -79,12 +84,8 @@ export function genesisFinality(genesisHash: Uint8Array): FinalityState {
   return { justified: genesis, finalized: genesis, tallies: [] };
 }
 
-/**
- * The state after `block`, from the state after its parent. `setOf` gives
- * the active set of a vote's target block; body rules (body.ts) guarantee
- * every target is an ancestor of the block the caller knows.
- */
-export function nextFinality(state: FinalityState, block: FinalityBlock, setOf: (target: Checkpoint) => ValidatorSet): FinalityState {
+/** The state after `block`, from the state after its parent; `set` is the block's active set. */
+export function nextFinality(state: FinalityState, block: FinalityBlock, set: ValidatorSet): FinalityState {
   const { justified } = state;
   const tallies = new Map<string, Tally>(state.tallies.map((tally) => [bytesToHex(tally.target.hash), tally]));
   for (const vote of block.votes) {
@@ -92,12 +93,11 @@ export function nextFinality(state: FinalityState, block: FinalityBlock, setOf: 
     if (vote.target.height <= justified.height) continue;
     const key = bytesToHex(vote.target.hash);
     const voter = bytesToHex(vote.validator);
-    const set = setOf(vote.target);
-    const tally = tallies.get(key) ?? { target: vote.target, stake: 0n, totalStake: set.totalStake, voters: new Set<string>() };
+    const tally = tallies.get(key) ?? { target: vote.target, stake: 0n, voters: new Set<string>() };
     if (tally.voters.has(voter)) continue;
     tallies.set(key, { ...tally, stake: tally.stake + set.stakeOf(vote.validator), voters: new Set([...tally.voters, voter]) });
   }
-  const supermajority = [...tallies.values()].filter((tally) => 3n * tally.stake > 2n * tally.totalStake);
+  const supermajority = [...tallies.values()].filter((tally) => 3n * tally.stake > 2n * set.totalStake);
   if (supermajority.length > 0) {
     const highest = supermajority.reduce((a, b) => (b.target.height > a.target.height ? b : a));
     const childLinked = supermajority.some((tally) => tally.target.height === justified.height + 1);
@@ -107,21 +107,10 @@ export function nextFinality(state: FinalityState, block: FinalityBlock, setOf: 
   return { ...state, tallies: [...tallies.values()].filter((tally) => tally.target.height >= oldest) };
 }
 
-/** nextFinality over consecutive blocks, oldest first. */
-export function finalityOver(
-  state: FinalityState,
-  blocks: readonly FinalityBlock[],
-  setOf: (target: Checkpoint) => ValidatorSet,
-): FinalityState {
-  return blocks.reduce((current, block) => nextFinality(current, block, setOf), state);
-}
+/** Each block adds one to its chain's weight: ChainTip.totalWeight is the chain's block count. */
+export const BLOCK_WEIGHT = 1n;
 
-/** The fork-choice weight a block adds to its chain, from the stake of the votes it includes. */
-export function blockWeight(includedVoteStake: bigint): bigint {
-  return (includedVoteStake << BLOCK_COUNT_BITS) + 1n;
-}
-
-/** Heavier wins; on equal weight the lower tip hash does, so every node picks the same tip. */
+/** More blocks wins; on equal length the lower tip hash does, so every node picks the same tip. */
 export function isBetter(candidate: ChainTip, current: ChainTip): boolean {
   if (candidate.totalWeight !== current.totalWeight) return candidate.totalWeight > current.totalWeight;
   return compareBytes(candidate.hash, current.hash) < 0;

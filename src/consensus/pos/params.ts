@@ -1,7 +1,11 @@
 import { InvalidAddressError, parseAddress } from '../../primitives/address.js';
+import { keccak256 } from '../../primitives/hash.js';
 import { bytesToHex } from '../../primitives/hex.js';
+import { rlpEncode } from '../../primitives/rlp.js';
+import { compareBytes, type StakingRules, type Validator } from '../../ledger/modules/staking/index.js';
 import { ConsensusConfigError } from '../errors.js';
-import { compareBytes, type StakingRules, type Validator } from './validator-set.js';
+import type { ChainDomain } from './signing.js';
+import type { SlotClock } from './slots.js';
 
 /**
  * genesis.json `consensus.pos`, checked:
@@ -40,6 +44,37 @@ export function parsePosParams(raw: Readonly<Record<string, unknown>>): PosParam
   const unbondingEpochs = positiveInteger(raw['unbondingEpochs'], 'unbondingEpochs', 'epochs');
   const validators = parseValidators(raw['validators'], minStake);
   return { slotDurationMs, epochLength, minStake, unbondingEpochs, validators };
+}
+
+/** What the engine and the views run with: genesis.json's consensus.pos, its clock and its signing domain. */
+export interface PosConfig {
+  readonly params: PosParams;
+  readonly clock: SlotClock;
+  readonly domain: ChainDomain;
+}
+
+/** genesis.json `chainId` and `timestamp` (ms) complete the PoS parameters. */
+export function posConfig(params: PosParams, chainId: bigint, genesisTime: number): PosConfig {
+  return {
+    params,
+    clock: { genesisTime, slotDurationMs: params.slotDurationMs, epochLength: params.epochLength },
+    domain: chainDomain(chainId, genesisTime, params),
+  };
+}
+
+const CHAIN_TAG = 'cairn/pos/chain/1';
+
+/**
+ * The signing domain of a chain (signing.ts): its id, and a tag digesting
+ * what genesis.json fixes of it before its genesis block exists: the genesis
+ * time and every PoS parameter, the initial validators and stakes included.
+ */
+export function chainDomain(chainId: bigint, genesisTime: number, params: PosParams): ChainDomain {
+  const validators = params.validators.map((v) => [v.address, v.stake]);
+  const chainTag = keccak256(
+    rlpEncode([CHAIN_TAG, chainId, genesisTime, params.slotDurationMs, params.epochLength, params.minStake, params.unbondingEpochs, validators]),
+  );
+  return { chainId, chainTag };
 }
 
 function parseValidators(value: unknown, minStake: bigint): Validator[] {

@@ -1,9 +1,8 @@
 import { keccak256 } from '../../primitives/hash.js';
 import { bigintToFixedBytes, bytesToBigint, concatBytes } from '../../primitives/hex.js';
 import { rlpEncode } from '../../primitives/rlp.js';
-import { StakingError, StakingErrorCode } from './errors.js';
+import { StakingError, StakingErrorCode, type Validator, type ValidatorSet } from '../../ledger/modules/staking/index.js';
 import { epochOf } from './slots.js';
-import type { Validator, ValidatorSet } from './validator-set.js';
 
 /**
  * Who proposes in a slot: stake-weighted sampling from a seed the chain
@@ -14,6 +13,7 @@ import type { Validator, ValidatorSet } from './validator-set.js';
  *                  max(0, (e − 1) · epochLength): the last block of epoch
  *                  e − 2, or an earlier one when that epoch ended empty;
  *                  the genesis block when there is none (epochs 0 and 1)
+ *                  (seeds.ts keeps the hashes this needs in the chain state)
  *   seed(e)      = keccak256(rlp(["cairn/pos/seed/1", hash(seedBlock(e)), e]))
  * The epoch number is mixed in so that epochs sharing a seed block (0 and 1,
  * or after empty epochs) still get different schedules. Why the epoch before
@@ -37,29 +37,6 @@ import type { Validator, ValidatorSet } from './validator-set.js';
  */
 
 const SEED_TAG = 'cairn/pos/seed/1';
-
-/** Blocks with a slot below this limit can be the seed block of `epoch`. */
-export function seedSlotLimit(epoch: number, epochLength: number): number {
-  return Math.max(0, (epoch - 1) * epochLength);
-}
-
-/**
- * The hash of the seed block of `epoch` on a chain, given that chain's
- * blocks newest first (e.g. from the parent of the block being checked
- * back); the genesis hash when none qualifies.
- */
-export function findSeedBlock(
-  newestFirst: Iterable<{ readonly hash: Uint8Array; readonly slot: number }>,
-  epoch: number,
-  epochLength: number,
-  genesisHash: Uint8Array,
-): Uint8Array {
-  const limit = seedSlotLimit(epoch, epochLength);
-  for (const block of newestFirst) {
-    if (block.slot < limit) return block.hash;
-  }
-  return genesisHash;
-}
 
 export function epochSeed(seedBlockHash: Uint8Array, epoch: number): Uint8Array {
   return keccak256(rlpEncode([SEED_TAG, seedBlockHash, epoch]));

@@ -23,7 +23,7 @@ import { sameVoteData, type VoteData } from './votes.js';
  * long; an honest validator only votes on rising heads with rising sources.
  *
  * File `<dir>/slashing-protection.json`:
- *   { "version": 1, "genesisHash": "0x…", "validator": "0x…",
+ *   { "version": 1, "chainTag": "0x…", "validator": "0x…",
  *     "proposal": { "slot": 12, "signingHash": "0x…" } | null,
  *     "vote": { "sourceHeight": 10, "sourceHash": "0x…",
  *               "targetHeight": 11, "targetHash": "0x…" } | null }
@@ -40,7 +40,8 @@ export const PROTECTION_FILE = 'slashing-protection.json';
 const VERSION = 1;
 
 export interface ProtectionIdentity {
-  readonly genesisHash: Uint8Array;
+  /** The chain's signing domain tag (signing.ts `ChainDomain.chainTag`). */
+  readonly chainTag: Uint8Array;
   readonly validator: Uint8Array;
 }
 
@@ -158,7 +159,7 @@ function serialize(record: Signed, identity: ProtectionIdentity): string {
     JSON.stringify(
       {
         version: VERSION,
-        genesisHash: bytesToHex(identity.genesisHash),
+        chainTag: bytesToHex(identity.chainTag),
         validator: bytesToHex(identity.validator),
         proposal: proposal === null ? null : { slot: proposal.slot, signingHash: bytesToHex(proposal.signingHash) },
         vote:
@@ -191,13 +192,13 @@ function parseRecord(text: string, path: string, identity: ProtectionIdentity): 
     throw corrupt('not valid JSON', error);
   }
   if (!isObject(json) || json['version'] !== VERSION) throw corrupt(`expected an object with "version": ${VERSION}`);
-  const genesisHash = hexField(json, 'genesisHash', 32, corrupt);
+  const chainTag = hexField(json, 'chainTag', 32, corrupt);
   const validator = hexField(json, 'validator', 20, corrupt);
-  if (!equalBytes(genesisHash, identity.genesisHash) || !equalBytes(validator, identity.validator)) {
+  if (!equalBytes(chainTag, identity.chainTag) || !equalBytes(validator, identity.validator)) {
     throw new SlashingProtectionError(
       ProtectionErrorCode.WrongIdentity,
-      `slashing protection record ${path} belongs to validator ${bytesToHex(validator)} on chain ${bytesToHex(genesisHash)}, ` +
-        `not to ${bytesToHex(identity.validator)} on ${bytesToHex(identity.genesisHash)}; ` +
+      `slashing protection record ${path} belongs to validator ${bytesToHex(validator)} on chain ${bytesToHex(chainTag)}, ` +
+        `not to ${bytesToHex(identity.validator)} on ${bytesToHex(identity.chainTag)}; ` +
         'give each validator key and chain its own directory',
     );
   }

@@ -4,10 +4,8 @@ import { InvalidSignatureError } from '../../primitives/signature.js';
 import { BlockErrorCode, InvalidBlockError } from '../../ledger/block/errors.js';
 import { headerFields } from '../../ledger/block/header.js';
 import type { BlockHeader } from '../../ledger/block/types.js';
-import { sampleProposer } from './proposer.js';
 import { SIGNATURE_BYTES, domainDigest, recoverSigner, signToBytes, type ChainDomain } from './signing.js';
-import { slotAt, slotStart, type SlotClock } from './slots.js';
-import type { ValidatorSet } from './validator-set.js';
+import { slotStart, type SlotClock } from './slots.js';
 
 /**
  * The PoS seal. A header's consensus section is [slot, bodyHash, signature]:
@@ -17,27 +15,29 @@ import type { ValidatorSet } from './validator-set.js';
  * block hash; signature 65 bytes r ‖ s ‖ v (signing.ts), or empty while
  * unsigned (the genesis block, a template not yet signed).
  *
- *   signingHash = keccak256(rlp(["cairn/pos/proposal/1", chainId, genesisHash,
+ *   signingHash = keccak256(rlp(["cairn/pos/proposal/1", chainId, chainTag,
  *                                header fields with consensus = [slot, bodyHash, 0x]]))
  *
- * A block B with parent P is a valid proposal (verifyProposal) when:
+ * A header B with parent P carries a valid seal (verifySeal, stateless) when:
  *   1. slot(B) > slot(P): a chain holds at most one block per slot;
- *   2. slotAt(B.timestamp) = slot(B): the timestamp lies within its slot;
- *   3. the slot has started: slotStart(slot(B)) <= now + MAX_CLOCK_DISPARITY_MS,
- *      so a proposer cannot take the slots before its own by publishing
- *      early (a block refused for this alone becomes valid later: the chain
- *      must retry it, not remember it as invalid; see `earliestArrival`);
- *   4. the signature recovers to the proposer drawn for slot(B) from B's
- *      active set and its epoch's seed (proposer.ts);
- *   5. B.coinbase is that proposer, so rewards go to the validator and the
- *      header alone shows who signed.
- * That bodyHash matches the body is checked with the body (body.ts).
+ *   2. B.timestamp = slotStart(slot(B)): one timestamp per slot, so the
+ *      header alone fixes its slot's time and nothing is left to choose;
+ *   3. the signature recovers to B.coinbase, so the header alone shows who
+ *      signed (and who gets the rewards).
+ * That the coinbase is the proposer drawn for slot(B) from B's active set
+ * and its epoch's seed (proposer.ts) needs the parent's state: beginBlock
+ * checks it (transition.ts). That bodyHash matches the body is checked with
+ * the body (body.ts).
+ *
+ * A slot that has not started yet is not refused here (verifyHeader has no
+ * clock, and a block refused for being early must not be remembered as
+ * invalid): the chain holds back blocks stamped more than its MAX_FUTURE_MS
+ * ahead of its clock. Within that margin a proposer that publishes early
+ * can take the slots before its own from their proposers (their blocks no
+ * longer follow its slot); it forges nothing and breaks no finality.
  */
 
 const PROPOSAL_TAG = 'cairn/pos/proposal/1';
-/** Tolerated clock skew between nodes (Ethereum's consensus specs allow 500 ms too). */
-export const MAX_CLOCK_DISPARITY_MS = 500;
-
 export const BODY_HASH_BYTES = 32;
 
 export interface PosSection {
@@ -52,7 +52,7 @@ export function encodeSection(slot: number, bodyHash: Uint8Array, signature: Uin
 }
 
 /** Reads [slot, bodyHash, signature]; anything else is InvalidBlockError(BadConsensus). */
-export function decodeSection(header: BlockHeader): PosSection {
+export function decodeSection(header: Pick<BlockHeader, 'number' | 'consensus'>): PosSection {
   const section = header.consensus;
   if (section.length !== 3) {
     throw new InvalidBlockError(
@@ -111,61 +111,29 @@ export function recoverProposer(header: BlockHeader, domain: ChainDomain): Uint8
   return signer;
 }
 
-/** The earliest local time at which a block of `slot` may be accepted (rule 3). */
-export function earliestArrival(slot: number, clock: SlotClock): number {
-  return slotStart(slot, clock) - MAX_CLOCK_DISPARITY_MS;
-}
-
-/** What verifyProposal needs besides the two headers; the chain derives it (see the module's wiring notes). */
-export interface ProposalContext {
-  readonly domain: ChainDomain;
-  readonly clock: SlotClock;
-  /** The active set in force for the block (validator-set.ts). */
-  readonly validators: ValidatorSet;
-  /** The seed of the block's epoch (proposer.ts). */
-  readonly seed: Uint8Array;
-  /** The local clock, ms. */
-  readonly now: number;
-}
-
 /**
- * Checks rules 1-5 and returns the proposer. Throws InvalidBlockError:
- * BadConsensus (slot order), BadTimestamp (rules 2-3), BadSeal (4-5).
+ * Checks rules 1-3 and returns the signer. Throws InvalidBlockError:
+ * BadConsensus (slot order, timestamp), BadSeal (signature, coinbase).
  */
-export function verifyProposal(header: BlockHeader, parent: BlockHeader, ctx: ProposalContext): Uint8Array {
+export function verifySeal(header: BlockHeader, parent: BlockHeader, clock: SlotClock, domain: ChainDomain): Uint8Array {
   const n = header.number;
   const { slot } = decodeSection(header);
   const parentSlot = decodeSection(parent).slot;
   if (slot <= parentSlot) {
     throw new InvalidBlockError(BlockErrorCode.BadConsensus, `block ${n}: slot ${slot} does not follow its parent's slot ${parentSlot}`);
   }
-  const stamped = slotAt(header.timestamp, ctx.clock);
-  if (stamped !== slot) {
+  const start = slotStart(slot, clock);
+  if (header.timestamp !== start) {
     throw new InvalidBlockError(
-      BlockErrorCode.BadTimestamp,
-      `block ${n}: timestamp ${header.timestamp} lies in slot ${stamped}, the block claims slot ${slot}`,
+      BlockErrorCode.BadConsensus,
+      `block ${n}: timestamp ${header.timestamp} is not the start of its slot ${slot} (${start})`,
     );
   }
-  const earliest = earliestArrival(slot, ctx.clock);
-  if (ctx.now < earliest) {
-    throw new InvalidBlockError(
-      BlockErrorCode.BadTimestamp,
-      `block ${n}: slot ${slot} starts at ${slotStart(slot, ctx.clock)}, ` +
-        `more than ${MAX_CLOCK_DISPARITY_MS} ms after the local clock (${ctx.now})`,
-    );
-  }
-  const signer = recoverProposer(header, ctx.domain);
-  const scheduled = sampleProposer(ctx.validators, ctx.seed, slot).address;
-  if (!equalBytes(signer, scheduled)) {
-    throw new InvalidBlockError(
-      BlockErrorCode.BadSeal,
-      `block ${n}: signed by ${bytesToHex(signer)}, but slot ${slot} belongs to ${bytesToHex(scheduled)}`,
-    );
-  }
+  const signer = recoverProposer(header, domain);
   if (!equalBytes(header.coinbase, signer)) {
     throw new InvalidBlockError(
       BlockErrorCode.BadSeal,
-      `block ${n}: coinbase ${bytesToHex(header.coinbase)} is not the proposer ${bytesToHex(signer)}`,
+      `block ${n}: signed by ${bytesToHex(signer)}, but its coinbase (the proposer) is ${bytesToHex(header.coinbase)}`,
     );
   }
   return signer;

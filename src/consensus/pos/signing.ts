@@ -9,12 +9,16 @@ import { checkSignatureRanges } from '../../primitives/signature.js';
 /**
  * What validators sign, and how.
  *
- *   digest = keccak256(rlp([tag, chainId, genesisHash, ...payload]))
+ *   digest = keccak256(rlp([tag, chainId, chainTag, ...payload]))
  *
  * The tag names the message kind and its version ("cairn/pos/proposal/1",
  * "cairn/pos/vote/1"), so a signature over one kind never verifies as
- * another; chain id and genesis hash bind it to one chain, so it does not
- * replay on a testnet forked from the same keys. The preimage is an RLP list
+ * another; chain id and chain tag bind it to one chain, so it does not
+ * replay on a testnet forked from the same keys. The chain tag is a digest
+ * of the genesis time and the PoS parameters, validators included
+ * (params.ts `chainDomain`), not the genesis hash: the engine exists before
+ * the genesis block does (its genesis records are part of the genesis state
+ * root), so the hash cannot be one of its inputs. The preimage is an RLP list
  * (first byte >= 0xc0) of at most 7 items, while Ethereum transactions sign
  * 6- or 9-item lists or type-prefixed bytes (first byte 0x01/0x02), so no
  * validator signature is also a transaction signature.
@@ -25,13 +29,14 @@ import { checkSignatureRanges } from '../../primitives/signature.js';
 
 export interface ChainDomain {
   readonly chainId: bigint;
-  readonly genesisHash: Uint8Array;
+  /** 32 bytes naming the chain beside its id (params.ts `chainDomain`). */
+  readonly chainTag: Uint8Array;
 }
 
 export const SIGNATURE_BYTES = 65;
 
 export function domainDigest(tag: string, domain: ChainDomain, payload: readonly RlpInput[]): Uint8Array {
-  return keccak256(rlpEncode([tag, domain.chainId, domain.genesisHash, ...payload]));
+  return keccak256(rlpEncode([tag, domain.chainId, domain.chainTag, ...payload]));
 }
 
 /** Deterministic (RFC 6979), low-s, as r ‖ s ‖ v. */

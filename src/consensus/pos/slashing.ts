@@ -1,23 +1,32 @@
 import { CairnError } from '../../primitives/errors.js';
 import { bytesToHex, equalBytes } from '../../primitives/hex.js';
-import { asList, asNumber, type RlpValue } from '../../primitives/rlp.js';
+import { asList, asNumber, rlpDecode, type RlpValue } from '../../primitives/rlp.js';
 import { BlockErrorCode, InvalidBlockError } from '../../ledger/block/errors.js';
-import { hashHeader, headerFields, headerFromRlp } from '../../ledger/block/header.js';
+import { encodeHeader, hashHeader, headerFromRlp } from '../../ledger/block/header.js';
 import type { BlockHeader } from '../../ledger/block/types.js';
+import {
+  StakingError,
+  StakingErrorCode,
+  applyStakingEvent,
+  compareBytes,
+  slashableAmount,
+  type StakingRules,
+  type StakingState,
+} from '../../ledger/modules/staking/index.js';
 import { EvidenceError, EvidenceErrorCode } from './errors.js';
-import { decodeSection, recoverProposer } from './seal.js';
+import { decodeSection, proposalSigningHash, recoverProposer } from './seal.js';
 import type { ChainDomain } from './signing.js';
-import { applyStakingEvent, compareBytes, slashableAmount, type StakingRules, type StakingState } from './validator-set.js';
-import { decodeVote, encodeVote, sameVoteData, verifyVote, type Vote } from './votes.js';
+import { decodeVote, encodeVote, sameVoteData, verifyVote, voteSigningHash, type Vote } from './votes.js';
 
 /**
  * Slashing evidence: two messages one key signed that an honest validator
  * never signs together.
  *
  * - proposals: two headers for one slot with different block hashes, both
- *   signed by the same address (two blocks compete for one slot; even a
+ *   signed by their common coinbase (two blocks compete for one slot; even a
  *   second signature over the same contents makes a second block, since
- *   honest signers sign deterministically);
+ *   honest signers sign deterministically). A header whose signer is not
+ *   its coinbase is no valid block (seal.ts), so it proves nothing;
  * - votes, double: two votes of one validator for one target height with
  *   different contents (source or target);
  * - votes, surround: two votes of one validator whose links nest strictly,
@@ -38,6 +47,12 @@ import { decodeVote, encodeVote, sameVoteData, verifyVote, type Vote } from './v
  * Punishment burns all the offender's stake, pending stake and unbonding
  * funds and removes it from the active set at once; evidence against an
  * address with nothing to burn is refused, so it cannot fill blocks.
+ *
+ * The offender and the offence key follow from the evidence's contents
+ * alone (offenceOf); the signatures are checked apart (verifyEvidence on
+ * this thread, evidenceSignatures for a RecoveryBackend batch), so that a
+ * block's evidence is recovered once, in verifyBody, and beginBlock stays
+ * synchronous and cheap.
  */
 
 export type Evidence =
@@ -61,7 +76,8 @@ export function voteEvidence(a: Vote, b: Vote): Evidence {
 
 export function encodeEvidence(evidence: Evidence): RlpValue {
   if (evidence.kind === 'proposals') {
-    const headers = [evidence.first, evidence.second].map((header) => headerFields(header) as RlpValue[]);
+    // Through bytes, so the items are RLP values (byte strings), as a decoded body holds them.
+    const headers = [evidence.first, evidence.second].map((header) => rlpDecode(encodeHeader(header)));
     return [Uint8Array.of(KIND_PROPOSALS), ...headers];
   }
   return [Uint8Array.of(KIND_VOTES), encodeVote(evidence.first), encodeVote(evidence.second)];
@@ -102,31 +118,83 @@ export interface Offence {
   readonly key: string;
 }
 
-/** Checks that the evidence proves an offence and names it; throws EvidenceError otherwise. */
+/**
+ * The offence the evidence proves if its signatures are valid: the two
+ * items conflict and name one signer. EvidenceError(NotConflicting or
+ * Malformed) otherwise. Signatures are not checked.
+ */
+export function offenceOf(evidence: Evidence): Offence {
+  return evidence.kind === 'proposals' ? proposalOffence(evidence.first, evidence.second) : voteOffence(evidence.first, evidence.second);
+}
+
+/** offenceOf, and every signature checked on this thread; throws EvidenceError. */
 export function verifyEvidence(evidence: Evidence, domain: ChainDomain): Offence {
-  return evidence.kind === 'proposals'
-    ? verifyProposals(evidence.first, evidence.second, domain)
-    : verifyVotes(evidence.first, evidence.second, domain);
+  const offence = offenceOf(evidence);
+  if (evidence.kind === 'votes') {
+    evidenceStep(() => verifyVote(evidence.first, domain));
+    evidenceStep(() => verifyVote(evidence.second, domain));
+    return offence;
+  }
+  for (const header of [evidence.first, evidence.second]) {
+    const signer = evidenceStep(() => recoverProposer(header, domain));
+    if (!equalBytes(signer, offence.offender)) {
+      throw new EvidenceError(
+        EvidenceErrorCode.BadSignature,
+        `evidence: the proposal for slot ${decodeSection(header).slot} is signed by ${bytesToHex(signer)}, ` +
+          `not by its coinbase ${bytesToHex(offence.offender)}`,
+      );
+    }
+  }
+  return offence;
+}
+
+/** A signature evidence holds, and the address it must recover to. */
+export interface EvidenceSignature {
+  readonly digest: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly signer: Uint8Array;
+}
+
+/** The two signatures of the evidence, for a batched check (the engine's verifyBody). */
+export function evidenceSignatures(evidence: Evidence, domain: ChainDomain): EvidenceSignature[] {
+  if (evidence.kind === 'votes') {
+    return [evidence.first, evidence.second].map((vote) => ({
+      digest: voteSigningHash(vote, domain),
+      signature: vote.signature,
+      signer: vote.validator,
+    }));
+  }
+  return [evidence.first, evidence.second].map((header) => ({
+    digest: proposalSigningHash(header, domain),
+    signature: decodeSection(header).signature,
+    signer: header.coinbase,
+  }));
 }
 
 /**
  * Punishes the offence the evidence proves, in the staking state of the
- * block that includes it. Returns the new state and what was burned;
- * throws EvidenceError (invalid, AlreadyUsed, NothingToSlash).
+ * block that includes it, whose signatures were checked before. Returns the
+ * new state and what was burned; throws EvidenceError (not an offence,
+ * AlreadyUsed, NothingToSlash).
  */
 export function applySlashing(
   state: StakingState,
   evidence: Evidence,
-  domain: ChainDomain,
   rules: StakingRules,
 ): { readonly state: StakingState; readonly offence: Offence; readonly burned: bigint } {
-  const offence = verifyEvidence(evidence, domain);
+  const offence = offenceOf(evidence);
   const burned = slashableAmount(state, offence.offender);
-  const next = applyStakingEvent(state, { kind: 'slash', epoch: state.epoch, address: offence.offender, offence: offence.key }, rules);
-  return { state: next, offence, burned };
+  try {
+    const next = applyStakingEvent(state, { kind: 'slash', epoch: state.epoch, address: offence.offender, offence: offence.key }, rules);
+    return { state: next, offence, burned };
+  } catch (error) {
+    if (!(error instanceof StakingError)) throw error;
+    const code = error.code === StakingErrorCode.AlreadyPunished ? EvidenceErrorCode.AlreadyUsed : EvidenceErrorCode.NothingToSlash;
+    throw new EvidenceError(code, `evidence against ${bytesToHex(offence.offender)}: ${error.message}`, { cause: error });
+  }
 }
 
-function verifyProposals(a: BlockHeader, b: BlockHeader, domain: ChainDomain): Offence {
+function proposalOffence(a: BlockHeader, b: BlockHeader): Offence {
   const slotA = evidenceStep(() => decodeSection(a).slot);
   const slotB = evidenceStep(() => decodeSection(b).slot);
   if (slotA !== slotB) {
@@ -135,18 +203,21 @@ function verifyProposals(a: BlockHeader, b: BlockHeader, domain: ChainDomain): O
   if (equalBytes(hashHeader(a), hashHeader(b))) {
     throw new EvidenceError(EvidenceErrorCode.NotConflicting, `proposals for slot ${slotA} are the same block`);
   }
-  const signerA = evidenceStep(() => recoverProposer(a, domain));
-  const signerB = evidenceStep(() => recoverProposer(b, domain));
-  if (!equalBytes(signerA, signerB)) {
+  if (!equalBytes(a.coinbase, b.coinbase)) {
     throw new EvidenceError(
       EvidenceErrorCode.NotConflicting,
-      `proposals for slot ${slotA} are signed by different keys (${bytesToHex(signerA)}, ${bytesToHex(signerB)})`,
+      `proposals for slot ${slotA} come from different proposers (${bytesToHex(a.coinbase)}, ${bytesToHex(b.coinbase)})`,
     );
   }
-  return { offender: signerA, key: `proposal:${bytesToHex(signerA)}:${slotA}` };
+  for (const header of [a, b]) {
+    if (evidenceStep(() => decodeSection(header).signature).length === 0) {
+      throw new EvidenceError(EvidenceErrorCode.Malformed, `evidence: a proposal for slot ${slotA} is not signed`);
+    }
+  }
+  return { offender: a.coinbase, key: `proposal:${bytesToHex(a.coinbase)}:${slotA}` };
 }
 
-function verifyVotes(a: Vote, b: Vote, domain: ChainDomain): Offence {
+function voteOffence(a: Vote, b: Vote): Offence {
   if (!equalBytes(a.validator, b.validator)) {
     throw new EvidenceError(
       EvidenceErrorCode.NotConflicting,
@@ -154,8 +225,6 @@ function verifyVotes(a: Vote, b: Vote, domain: ChainDomain): Offence {
     );
   }
   if (sameVoteData(a, b)) throw new EvidenceError(EvidenceErrorCode.NotConflicting, 'votes have the same contents');
-  evidenceStep(() => verifyVote(a, domain));
-  evidenceStep(() => verifyVote(b, domain));
   const who = bytesToHex(a.validator);
   if (a.target.height === b.target.height) return { offender: a.validator, key: `vote:${who}:${a.target.height}` };
   const [outer, inner] = a.target.height > b.target.height ? [a, b] : [b, a];

@@ -11,7 +11,7 @@ import { SIGNATURE_BYTES, domainDigest, recoverSigner, recoveryRequest, signToBy
  * the latest justified block of my head chain, to `target`, my head". Every
  * block height is a checkpoint (Casper FFG with one checkpoint per block).
  *
- *   signingHash = keccak256(rlp(["cairn/pos/vote/1", chainId, genesisHash,
+ *   signingHash = keccak256(rlp(["cairn/pos/vote/1", chainId, chainTag,
  *                                source.height, source.hash, target.height, target.hash]))
  *   wire        = rlp([source.height, source.hash, target.height, target.hash, validator, signature])
  *

@@ -15,6 +15,16 @@ export function encodeUnsigned(tx: UnsignedTransaction): Uint8Array {
 }
 
 /**
+ * The digest the signature covers: keccak256(encodeUnsigned(tx)). Only sender
+ * recovery needs it, so decoding does not compute it; for a decoded
+ * transaction it hashes the very bytes that were signed, because decoding is
+ * strict (canonical RLP and integers) and encoding is its exact inverse.
+ */
+export function signingHash(tx: UnsignedTransaction): Uint8Array {
+  return keccak256(encodeUnsigned(tx));
+}
+
+/**
  * Signs with a deterministic (RFC 6979) low-s signature and returns the
  * transaction exactly as decodeTransaction reads the resulting raw bytes,
  * so a signed transaction passes the same checks as a received one.

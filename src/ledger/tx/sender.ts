@@ -2,6 +2,7 @@ import { bytesToHex } from '../../primitives/hex.js';
 import type { RecoverRequest, RecoveryBackend, RecoveryBackendName } from '../../primitives/recover/backend.js';
 import { recoverAddresses } from '../../primitives/recover/index.js';
 import { signatureBytes } from '../../primitives/signature.js';
+import { signingHash } from './encode.js';
 import { InvalidTransactionError, TxErrorCode } from './errors.js';
 import type { SignedTransaction, Transaction } from './types.js';
 
@@ -19,6 +20,13 @@ export class SenderRecovery {
   readonly #cacheSize: number;
   /** Insertion-ordered, so the first key is the oldest to evict. */
   readonly #cache = new Map<string, Uint8Array>();
+  /**
+   * The transactions this instance returned, each with the sender it gave
+   * it. A block is recovered twice on import (when decoded, and again by the
+   * chain, which trusts no sender handed in), so the second time costs a
+   * lookup instead of a cache key and a copy.
+   */
+  readonly #issued = new WeakMap<Transaction, Uint8Array>();
 
   constructor(backend: RecoveryBackend, cacheSize = 100_000) {
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new RangeError(`cacheSize must be a non-negative integer, got ${cacheSize}`);
@@ -31,42 +39,67 @@ export class SenderRecovery {
   }
 
   /**
-   * Returns each transaction with its sender, in order. Uncached ones go to
-   * the backend in one batch, each distinct hash once. Throws
+   * Returns each transaction with its sender, in order: one this instance
+   * returned before comes back as it is. Uncached ones go to the backend in
+   * one batch, each distinct hash once. Throws
    * InvalidTransactionError(InvalidSignature) naming the first transaction
    * whose signature recovers no sender.
    */
   async recover(txs: readonly Transaction[]): Promise<SignedTransaction[]> {
-    const keys = txs.map((tx) => bytesToHex(tx.hash));
+    const out = new Array<SignedTransaction>(txs.length);
+    /** Indexes still without a sender, and their cache keys. */
+    const missing: number[] = [];
+    const missingKeys: string[] = [];
+    for (let i = 0; i < txs.length; i++) {
+      const tx = txs[i]!;
+      const issued = this.#issued.get(tx);
+      if (issued !== undefined && issued === (tx as Partial<SignedTransaction>).from) {
+        out[i] = tx as SignedTransaction;
+        continue;
+      }
+      const key = bytesToHex(tx.hash);
+      const cached = this.#cache.get(key);
+      if (cached !== undefined) {
+        out[i] = this.#issue(tx, cached);
+      } else {
+        missing.push(i);
+        missingKeys.push(key);
+      }
+    }
+    if (missing.length === 0) return out;
+
     // This call's answers, kept apart from the cache, which may evict them
     // before the call returns when a batch outgrows it.
     const senders = new Map<string, Uint8Array | null>();
-    const uncached: { key: string; tx: Transaction }[] = [];
-    txs.forEach((tx, i) => {
-      const key = keys[i]!;
+    const requests: RecoverRequest[] = [];
+    missing.forEach((index, j) => {
+      const key = missingKeys[j]!;
       if (senders.has(key)) return;
-      const cached = this.#cache.get(key);
-      senders.set(key, cached ?? null);
-      if (cached === undefined) uncached.push({ key, tx });
+      senders.set(key, null);
+      requests.push(recoverRequest(txs[index]!));
     });
-    if (uncached.length > 0) {
-      const addresses = await recoverAddresses(this.#backend, uncached.map(({ tx }) => recoverRequest(tx)));
-      uncached.forEach(({ key }, j) => {
-        const address = addresses[j] ?? null;
-        senders.set(key, address);
-        if (address !== null) this.#remember(key, address);
-      });
+    const addresses = await recoverAddresses(this.#backend, requests);
+    let next = 0;
+    for (const key of senders.keys()) {
+      const address = addresses[next++] ?? null;
+      senders.set(key, address);
+      if (address !== null) this.#remember(key, address);
     }
-    return txs.map((tx, i) => {
-      const from = senders.get(keys[i]!);
+    missing.forEach((index, j) => {
+      const key = missingKeys[j]!;
+      const from = senders.get(key);
       if (!from) {
-        throw new InvalidTransactionError(
-          TxErrorCode.InvalidSignature,
-          `invalid signature: no sender recovers from transaction ${keys[i]!}`,
-        );
+        throw new InvalidTransactionError(TxErrorCode.InvalidSignature, `invalid signature: no sender recovers from transaction ${key}`);
       }
-      return { ...tx, from };
+      out[index] = this.#issue(txs[index]!, from);
     });
+    return out;
+  }
+
+  #issue(tx: Transaction, from: Uint8Array): SignedTransaction {
+    const signed = { ...tx, from };
+    this.#issued.set(signed, from);
+    return signed;
   }
 
   #remember(key: string, address: Uint8Array): void {
@@ -81,5 +114,5 @@ export class SenderRecovery {
 }
 
 function recoverRequest(tx: Transaction): RecoverRequest {
-  return { msgHash: tx.signingHash, signature: signatureBytes(tx.r, tx.s), recoveryId: tx.yParity };
+  return { msgHash: signingHash(tx), signature: signatureBytes(tx.r, tx.s), recoveryId: tx.yParity };
 }

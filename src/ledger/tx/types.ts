@@ -38,8 +38,6 @@ export interface Transaction extends UnsignedTransaction {
   readonly raw: Uint8Array;
   /** keccak256(raw). */
   readonly hash: Uint8Array;
-  /** keccak256 of the signing payload: the digest the signature covers. */
-  readonly signingHash: Uint8Array;
 }
 
 /** A transaction whose sender has been recovered from its signature. */

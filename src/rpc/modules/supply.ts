@@ -17,6 +17,8 @@ import {
   type ListQuery,
   type TimestampOf,
 } from '../../ledger/modules/supply/index.js';
+import type { RecordReader } from '../../ledger/state/types.js';
+import { buildProof } from '../../node/provenance/index.js';
 import { bytesToHex, equalBytes } from '../../primitives/hex.js';
 import type { RpcBackend } from '../backend.js';
 import type { MethodTable } from '../dispatch.js';
@@ -81,15 +83,23 @@ export function supplyMethods(backend: RpcBackend): MethodTable {
     /** supply_exportEpcis(id): the whole history as an EPCIS 2.0 JSON-LD document. */
     supply_exportEpcis: async (params) => {
       arity(params, 1, 1);
-      const id = idParam(params, 0);
-      const events: SupplyEvent[] = [];
-      for (let from: number | null = 0; from !== null; ) {
-        const page = getHistory(state, id, { from });
-        if (page === undefined) return null;
-        events.push(...page.events);
-        from = page.next;
-      }
+      const events = allEvents(state, idParam(params, 0));
+      if (events === undefined) return null;
       return exportEpcis({ events, timestampOf: await timestamps(events), creationDate: Date.now(), chainId: backend.chainId });
+    },
+
+    /**
+     * supply_getProof(id, {fromGenesis?}): a provenance proof of the item's
+     * whole history (format in src/node/provenance/format.ts), to check
+     * offline with `cairn supply verify`; null for an unknown item.
+     */
+    supply_getProof: async (params) => {
+      arity(params, 1, 2);
+      const options = optionsParam(params, 1, ['fromGenesis']);
+      const fromGenesis = options['fromGenesis'];
+      if (fromGenesis !== undefined && typeof fromGenesis !== 'boolean') throw invalidParams('option fromGenesis must be true or false');
+      const events = allEvents(state, idParam(params, 0));
+      return events === undefined ? null : buildProof(backend.proofSource(), events, { fromGenesis });
     },
 
     /**
@@ -112,6 +122,18 @@ export function supplyMethods(backend: RpcBackend): MethodTable {
       return { ...base, status: 'accepted', events: events.map((event) => eventToJson(event, timestampOf)) };
     },
   };
+}
+
+/** An item's whole history, page by page; undefined for an unknown item. */
+function allEvents(state: RecordReader, id: string): SupplyEvent[] | undefined {
+  const events: SupplyEvent[] = [];
+  for (let from: number | null = 0; from !== null; ) {
+    const page = getHistory(state, id, { from });
+    if (page === undefined) return undefined;
+    events.push(...page.events);
+    from = page.next;
+  }
+  return events;
 }
 
 function idParam(params: Params, index: number): string {

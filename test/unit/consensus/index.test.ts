@@ -51,7 +51,7 @@ describe('createEngine', () => {
   it('names the unknown type and lists the known ones', () => {
     const error = configError(() => createEngine({ type: 'pos-typo', params: {} }));
     expect(error.code).toBe('CONSENSUS_CONFIG');
-    expect(error.message).toBe('genesis.json consensus.type: unknown consensus type "pos-typo"; known types: "pow"');
+    expect(error.message).toBe('genesis.json consensus.type: unknown consensus type "pos-typo"; known types: "pow", "pos"');
     expect(CONSENSUS_TYPES).toContain('pow');
   });
 

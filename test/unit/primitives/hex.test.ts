@@ -40,6 +40,16 @@ describe('hex bytes', () => {
     expect(equalBytes(hexToBytes(bytesToHex(all)), all)).toBe(true);
   });
 
+  it('encodes inputs of any length, one after another, without mixing them up', () => {
+    const long = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
+    const short = Uint8Array.of(0xab);
+    const longHex = bytesToHex(long);
+    expect(bytesToHex(short)).toBe('0xab');
+    expect(longHex).toHaveLength(2 + 6000);
+    expect(equalBytes(hexToBytes(longHex), long)).toBe(true);
+    expect(bytesToHex(long.subarray(1000, 1300))).toBe('0x' + longHex.slice(2 + 2000, 2 + 2600));
+  });
+
   it('isHexData accepts only 0x and whole bytes', () => {
     expect(isHexData('0x')).toBe(true);
     expect(isHexData('0xAbCd')).toBe(true);
@@ -81,6 +91,15 @@ describe('integers as bytes', () => {
     expect(bytesToHex(bigintToFixedBytes(0x1234n, 4))).toBe('0x00001234');
     expect(bytesToHex(bigintToFixedBytes(0n, 2))).toBe('0x0000');
     expect(() => bigintToFixedBytes(0x10000n, 2)).toThrow(RangeError);
+  });
+
+  it('converts across the 6-byte boundary of the number fast path', () => {
+    for (const n of [0xffn, 2n ** 47n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 48n + 1n, 2n ** 53n + 1n, 2n ** 64n - 1n]) {
+      const bytes = bigintToBytes(n);
+      expect(bytesToHex(bytes)).toBe('0x' + n.toString(16).padStart(bytes.length * 2, '0'));
+      expect(bytes[0]).not.toBe(0);
+      expect(bytesToBigint(bytes)).toBe(n);
+    }
   });
 
   it('bytesToBigint inverts both', () => {

@@ -108,6 +108,12 @@ describe('merkleRoot', () => {
     expect(merkleRoot([forged])).not.toEqual(merkleRoot(d));
   });
 
+  it('hashes leaves of any size, large ones among small ones', () => {
+    const big = Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff);
+    const small = utf8ToBytes('small');
+    expect(bytesToHex(merkleRoot([small, big, small]))).toBe(bytesToHex(node(node(leaf(small), leaf(big)), leaf(small))));
+  });
+
   it('does not equate a tree with its last leaf duplicated', () => {
     const d = data(3);
     expect(merkleRoot(d)).not.toEqual(merkleRoot([...d, d[2]!]));

@@ -132,6 +132,18 @@ describe('rlp: ethereum/tests rlptest.json', () => {
   }
 });
 
+describe('rlp: integers', () => {
+  it('encode as their minimal big-endian bytes, either side of the small-integer path', () => {
+    const values = [0n, 1n, 0x7fn, 0x80n, 0xffn, 0x100n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 53n - 1n, 2n ** 64n, 2n ** 256n - 1n];
+    for (const n of values) {
+      const asBytesValue = bytesToHex(rlpEncode(bigintToBytes(n)));
+      expect(bytesToHex(rlpEncode(n)), `${n}`).toBe(asBytesValue);
+      if (n <= BigInt(Number.MAX_SAFE_INTEGER)) expect(bytesToHex(rlpEncode(Number(n))), `${n}`).toBe(asBytesValue);
+      expect(bytesToHex(rlpEncode([n, [n]])), `${n}`).toBe(bytesToHex(rlpEncode([bigintToBytes(n), [bigintToBytes(n)]])));
+    }
+  });
+});
+
 describe('rlp: invalid encodings', () => {
   for (const [name, hex] of Object.entries(INVALID)) {
     it(`${name} is rejected`, () => {

@@ -1,5 +1,6 @@
 import { Transaction as EthersTransaction } from 'ethers';
 import type { Checkpoints } from '../../../src/consensus/engine.js';
+import type { ProofSource } from '../../../src/node/provenance/index.js';
 import { FakeState } from '../ledger/modules/supply/fake-state.js';
 import { encodeBlock, txRoot } from '../../../src/ledger/block/block.js';
 import { hashHeader } from '../../../src/ledger/block/header.js';
@@ -156,6 +157,11 @@ export class FakeBackend implements RpcBackend {
 
   headState(): FakeState {
     return this.records;
+  }
+
+  /** No test here builds proofs through the fake (test/unit/node/provenance does, over a real chain source). */
+  proofSource(): ProofSource {
+    throw new Error('FakeBackend serves no provenance proofs');
   }
 
   checkpoints(): Checkpoints {

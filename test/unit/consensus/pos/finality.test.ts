@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { VOTE_INCLUSION_WINDOW } from '../../../../src/consensus/pos/body.js';
-import { blockWeight, finalityOver, genesisFinality, isBetter, nextFinality, type FinalityState } from '../../../../src/consensus/pos/finality.js';
-import type { ValidatorSet } from '../../../../src/consensus/pos/validator-set.js';
+import { genesisFinality, isBetter, nextFinality, type FinalityBlock, type FinalityState } from '../../../../src/consensus/pos/finality.js';
 import { signVote, type Checkpoint, type Vote } from '../../../../src/consensus/pos/votes.js';
+import { ValidatorSet } from '../../../../src/ledger/modules/staking/index.js';
 import { domain, hashOf, validators, type TestValidator } from './fixtures.js';
 
 const G = hashOf('genesis');
+
+function over(state: FinalityState, blocks: readonly FinalityBlock[], set: ValidatorSet): FinalityState {
+  return blocks.reduce((current, block) => nextFinality(current, block, set), state);
+}
 
 function cp(height: number): Checkpoint {
   return { height, hash: height === 0 ? G : hashOf(`block ${height}`) };
@@ -22,7 +26,7 @@ function run(length: number, set: ValidatorSet, keys: readonly TestValidator[], 
   for (let n = 1; n <= length; n++) {
     const votes: Vote[] =
       n < 2 ? [] : votersAt(n).map((i) => signVote({ source: states[n - 1]!.justified, target: cp(n - 1) }, keys[i]!.key, domain));
-    states.push(nextFinality(states[n - 1]!, { number: n, votes }, () => set));
+    states.push(nextFinality(states[n - 1]!, { number: n, votes }, set));
   }
   return states;
 }
@@ -59,23 +63,23 @@ describe('finality', () => {
   it('counts votes that land a block late', () => {
     const { set, keys } = four;
     const vote = (i: number, source: number, target: number): Vote => signVote({ source: cp(source), target: cp(target) }, keys[i]!.key, domain);
-    let state = finalityOver(genesisFinality(G), [{ number: 1, votes: [] }, { number: 2, votes: [0, 1, 2].map((i) => vote(i, 0, 1)) }], () => set);
+    let state = over(genesisFinality(G), [{ number: 1, votes: [] }, { number: 2, votes: [0, 1, 2].map((i) => vote(i, 0, 1)) }], set);
     expect(state.justified).toEqual(cp(1));
     // Block 3 carries one vote for 2; block 4 the rest for 2 and all for 3, all from source 1.
-    state = nextFinality(state, { number: 3, votes: [vote(0, 1, 2)] }, () => set);
+    state = nextFinality(state, { number: 3, votes: [vote(0, 1, 2)] }, set);
     expect(state.justified).toEqual(cp(1));
-    state = nextFinality(state, { number: 4, votes: [vote(1, 1, 2), vote(2, 1, 2), ...[0, 1, 2].map((i) => vote(i, 1, 3))] }, () => set);
+    state = nextFinality(state, { number: 4, votes: [vote(1, 1, 2), vote(2, 1, 2), ...[0, 1, 2].map((i) => vote(i, 1, 3))] }, set);
     expect(state.justified).toEqual(cp(3));
     expect(state.finalized).toEqual(cp(1));
   });
 
   it('ignores votes from another source and repeated votes of one validator', () => {
     const { set, keys } = four;
-    const base = finalityOver(genesisFinality(G), [{ number: 1, votes: [] }], () => set);
+    const base = over(genesisFinality(G), [{ number: 1, votes: [] }], set);
     const wrongSource = [0, 1, 2].map((i) => signVote({ source: { height: 0, hash: hashOf('not genesis') }, target: cp(1) }, keys[i]!.key, domain));
-    expect(nextFinality(base, { number: 2, votes: wrongSource }, () => set).justified).toEqual(cp(0));
+    expect(nextFinality(base, { number: 2, votes: wrongSource }, set).justified).toEqual(cp(0));
     const twice = [0, 1, 0, 1].map((i) => signVote({ source: cp(0), target: cp(1) }, keys[i]!.key, domain));
-    expect(nextFinality(base, { number: 2, votes: twice }, () => set).justified).toEqual(cp(0));
+    expect(nextFinality(base, { number: 2, votes: twice }, set).justified).toEqual(cp(0));
   });
 
   it('keeps tallies only for targets still inside the inclusion window', () => {
@@ -85,21 +89,28 @@ describe('finality', () => {
   });
 });
 
+describe('stake in the including block', () => {
+  it('weighs a vote by its validator stake in the set of the block that includes it, against that set total', () => {
+    const { set, keys } = validators([100n, 100n, 100n, 100n]);
+    const base = over(genesisFinality(G), [{ number: 1, votes: [] }], set);
+    const votes = [0, 1].map((i) => signVote({ source: cp(0), target: cp(1) }, keys[i]!.key, domain));
+    expect(nextFinality(base, { number: 2, votes }, set).justified).toEqual(cp(0));
+    // Two validators slashed away: the same two votes are 200 of 200.
+    const shrunk = new ValidatorSet(keys.slice(0, 2).map((k) => ({ address: k.address, stake: 100n })));
+    expect(nextFinality(base, { number: 2, votes }, shrunk).justified).toEqual(cp(1));
+  });
+});
+
 describe('fork choice', () => {
-  const tip = (label: string, weights: bigint[]): { hash: Uint8Array; number: number; totalWeight: bigint } => ({
-    hash: hashOf(label),
-    number: weights.length,
-    totalWeight: weights.reduce((sum, stake) => sum + blockWeight(stake), blockWeight(0n)),
+  const tip = (label: string, blocks: number) => ({ hash: hashOf(label), number: blocks, totalWeight: BigInt(blocks + 1) });
+
+  it('prefers the longer chain', () => {
+    expect(isBetter(tip('a', 6), tip('b', 5))).toBe(true);
+    expect(isBetter(tip('b', 5), tip('a', 6))).toBe(false);
   });
 
-  it('prefers more attesting stake over more blocks', () => {
-    expect(isBetter(tip('a', [0n, 1n]), tip('b', [0n, 0n, 0n, 0n, 0n]))).toBe(true);
-    expect(isBetter(tip('b', [0n, 0n, 0n, 0n, 0n]), tip('a', [0n, 1n]))).toBe(false);
-  });
-
-  it('then more blocks, then the lower hash', () => {
-    expect(isBetter(tip('a', [300n, 0n]), tip('b', [300n]))).toBe(true);
-    const [x, y] = [tip('x', [300n]), tip('y', [300n])];
+  it('breaks a tie in length by the lower tip hash, so every node settles on one tip', () => {
+    const [x, y] = [tip('x', 5), tip('y', 5)];
     const lower = Buffer.compare(x.hash, y.hash) < 0 ? x : y;
     const higher = lower === x ? y : x;
     expect(isBetter(lower, higher)).toBe(true);

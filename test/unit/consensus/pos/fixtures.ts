@@ -4,16 +4,16 @@ import { sampleProposer } from '../../../../src/consensus/pos/proposer.js';
 import { encodeSection, signHeader } from '../../../../src/consensus/pos/seal.js';
 import type { ChainDomain } from '../../../../src/consensus/pos/signing.js';
 import { slotStart, type SlotClock } from '../../../../src/consensus/pos/slots.js';
-import { ValidatorSet } from '../../../../src/consensus/pos/validator-set.js';
 import type { BlockHeader } from '../../../../src/ledger/block/types.js';
+import { ValidatorSet } from '../../../../src/ledger/modules/staking/index.js';
 import { keccak256 } from '../../../../src/primitives/hash.js';
 import { bigintToFixedBytes, bytesToHex, utf8ToBytes } from '../../../../src/primitives/hex.js';
 import { addressOfPrivateKey } from '../../../../src/primitives/keys.js';
 
 /** Shared test data for the PoS core: fixed keys, one chain domain, one clock. */
 
-export const domain: ChainDomain = { chainId: 13370n, genesisHash: keccak256(utf8ToBytes('cairn pos test genesis')) };
-export const otherChain: ChainDomain = { chainId: 13371n, genesisHash: domain.genesisHash };
+export const domain: ChainDomain = { chainId: 13370n, chainTag: keccak256(utf8ToBytes('cairn pos test chain')) };
+export const otherChain: ChainDomain = { chainId: 13371n, chainTag: domain.chainTag };
 export const clock: SlotClock = { genesisTime: 1_764_028_800_000, slotDurationMs: 1000, epochLength: 8 };
 export const EMPTY_BODY = encodeBody({ votes: [], evidence: [] });
 
@@ -84,7 +84,7 @@ export function proposal(
   const signerKey = options.signer ?? keyOf(keys, sampleProposer(set, seed, slot).address);
   const unsigned = header({
     number: 7,
-    timestamp: slotStart(slot, clock) + 10,
+    timestamp: slotStart(slot, clock),
     coinbase: addressOfPrivateKey(signerKey),
     extraData: options.extraData ?? new Uint8Array(0),
     consensus: encodeSection(slot, bodyHash(EMPTY_BODY)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConsensusConfigError } from '../../../../src/consensus/errors.js';
-import { parsePosParams } from '../../../../src/consensus/pos/params.js';
+import { chainDomain, parsePosParams, posConfig } from '../../../../src/consensus/pos/params.js';
 import { bytesToHex } from '../../../../src/primitives/hex.js';
 
 const A = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -59,5 +59,19 @@ describe('parsePosParams', () => {
     );
     expect(message(withValidators([{ address: A, stake: '1000', key: 'x' }]))).toContain('validators[0]: unknown field "key"');
     expect(message(withValidators(['0x00']))).toContain('validators[0]: expected an object');
+  });
+});
+
+describe('chain domain', () => {
+  it('binds signatures to the chain id, the genesis time and every PoS parameter', () => {
+    const params = parsePosParams(good());
+    const tag = bytesToHex(chainDomain(1n, 1000, params).chainTag);
+    expect(bytesToHex(chainDomain(1n, 1000, parsePosParams(good())).chainTag)).toBe(tag);
+    expect(bytesToHex(chainDomain(1n, 1001, params).chainTag)).not.toBe(tag);
+    expect(bytesToHex(chainDomain(1n, 1000, { ...params, epochLength: 31 }).chainTag)).not.toBe(tag);
+    const restaked = parsePosParams({ ...good(), validators: [{ address: A, stake: '5001' }, { address: B, stake: 1000 }] });
+    expect(bytesToHex(chainDomain(1n, 1000, restaked).chainTag)).not.toBe(tag);
+    expect(chainDomain(2n, 1000, params).chainId).toBe(2n);
+    expect(posConfig(params, 1n, 1000).clock).toEqual({ genesisTime: 1000, slotDurationMs: 1000, epochLength: 32 });
   });
 });

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StakingError, StakingErrorCode } from '../../../../src/consensus/pos/errors.js';
-import {
-  epochSeed,
-  findSeedBlock,
-  proposerSchedule,
-  sampleProposer,
-  seedSlotLimit,
-} from '../../../../src/consensus/pos/proposer.js';
-import { ValidatorSet } from '../../../../src/consensus/pos/validator-set.js';
+import { epochSeed, proposerSchedule, sampleProposer } from '../../../../src/consensus/pos/proposer.js';
+import { StakingError, StakingErrorCode, ValidatorSet } from '../../../../src/ledger/modules/staking/index.js';
 import { bytesToHex } from '../../../../src/primitives/hex.js';
 import { hashOf, thrown, validators } from './fixtures.js';
 
@@ -62,33 +55,8 @@ describe('proposer sampling', () => {
 });
 
 describe('epoch seeds', () => {
-  const genesis = hashOf('genesis');
-  // Chain newest first; slots with gaps. epochLength 8: epoch 0 = slots 0-7, 1 = 8-15, 2 = 16-23.
-  const chain = [
-    { hash: hashOf('b20'), slot: 20 },
-    { hash: hashOf('b17'), slot: 17 },
-    { hash: hashOf('b12'), slot: 12 },
-    { hash: hashOf('b6'), slot: 6 },
-    { hash: hashOf('b3'), slot: 3 },
-    { hash: genesis, slot: 0 },
-  ];
-
-  it('epochs 0 and 1 take the genesis hash', () => {
-    expect(seedSlotLimit(0, 8)).toBe(0);
-    expect(seedSlotLimit(1, 8)).toBe(0);
-    expect(findSeedBlock(chain, 0, 8, genesis)).toEqual(genesis);
-    expect(findSeedBlock(chain, 1, 8, genesis)).toEqual(genesis);
-  });
-
-  it('epoch e takes the last block of epoch e-2, or an earlier one when that epoch ended empty', () => {
-    expect(findSeedBlock(chain, 2, 8, genesis)).toEqual(hashOf('b6'));
-    expect(findSeedBlock(chain, 3, 8, genesis)).toEqual(hashOf('b12'));
-    expect(findSeedBlock(chain, 4, 8, genesis)).toEqual(hashOf('b20'));
-    // Epoch 4 (slots 32-39) is empty in this chain: epoch 6 falls back to the last earlier block.
-    expect(findSeedBlock(chain, 6, 8, genesis)).toEqual(hashOf('b20'));
-  });
-
   it('mixes in the epoch, so epochs sharing a seed block differ', () => {
+    const genesis = hashOf('genesis');
     expect(bytesToHex(epochSeed(genesis, 0))).not.toBe(bytesToHex(epochSeed(genesis, 1)));
   });
 });

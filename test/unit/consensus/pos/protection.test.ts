@@ -7,7 +7,7 @@ import { PROTECTION_FILE, SlashingProtection, type ProtectionIdentity } from '..
 import type { VoteData } from '../../../../src/consensus/pos/votes.js';
 import { address, domain, hashOf } from './fixtures.js';
 
-const identity: ProtectionIdentity = { genesisHash: domain.genesisHash, validator: address(0) };
+const identity: ProtectionIdentity = { chainTag: domain.chainTag, validator: address(0) };
 
 function link(source: number, target: number, label = 'main'): VoteData {
   return { source: { height: source, hash: hashOf(`${label} ${source}`) }, target: { height: target, hash: hashOf(`${label} ${target}`) } };
@@ -74,10 +74,10 @@ describe('SlashingProtection', () => {
   it('refuses a record of another validator or chain, and a corrupt one, instead of resetting it', async () => {
     await (await SlashingProtection.open(dir, identity)).approveProposal(3, hashOf('b'));
     await refused(SlashingProtection.open(dir, { ...identity, validator: address(1) }), ProtectionErrorCode.WrongIdentity);
-    await refused(SlashingProtection.open(dir, { ...identity, genesisHash: hashOf('other genesis') }), ProtectionErrorCode.WrongIdentity);
-    await writeFile(join(dir, PROTECTION_FILE), '{"version": 1, "genesisHash": "0x12"');
+    await refused(SlashingProtection.open(dir, { ...identity, chainTag: hashOf('other chain') }), ProtectionErrorCode.WrongIdentity);
+    await writeFile(join(dir, PROTECTION_FILE), '{"version": 1, "chainTag": "0x12"');
     await refused(SlashingProtection.open(dir, identity), ProtectionErrorCode.Corrupt);
-    await writeFile(join(dir, PROTECTION_FILE), JSON.stringify({ version: 1, genesisHash: '0x00', validator: '0x00', proposal: null, vote: null }));
+    await writeFile(join(dir, PROTECTION_FILE), JSON.stringify({ version: 1, chainTag: '0x00', validator: '0x00', proposal: null, vote: null }));
     await refused(SlashingProtection.open(dir, identity), ProtectionErrorCode.Corrupt);
   });
 });

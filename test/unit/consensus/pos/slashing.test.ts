@@ -5,12 +5,15 @@ import {
   applySlashing,
   decodeEvidence,
   encodeEvidence,
+  evidenceSignatures,
+  offenceOf,
   proposalEvidence,
   verifyEvidence,
   voteEvidence,
   type Evidence,
 } from '../../../../src/consensus/pos/slashing.js';
-import { activeSet, advanceToEpoch, applyStakingEvent, genesisStakingState } from '../../../../src/consensus/pos/validator-set.js';
+import { recoverSigner } from '../../../../src/consensus/pos/signing.js';
+import { activeSet, advanceToEpoch, applyStakingEvent, genesisStakingState } from '../../../../src/ledger/modules/staking/index.js';
 import { encodeVote, signVote, type Vote } from '../../../../src/consensus/pos/votes.js';
 import { bytesToHex, utf8ToBytes } from '../../../../src/primitives/hex.js';
 import { rlpDecode, rlpEncode, type RlpValue } from '../../../../src/primitives/rlp.js';
@@ -49,13 +52,28 @@ describe('proposal evidence', () => {
     expect(evidenceError(() => roundTrip(proposalEvidence(block(9, 'a'), block(9, 'a'))), EvidenceErrorCode.NotConflicting)).toContain('same message');
     expect(evidenceError(() => verifyEvidence(proposalEvidence(block(9, 'a'), block(10, 'b')), domain), EvidenceErrorCode.NotConflicting)).toContain('different slots');
     const mixed = proposalEvidence(block(9, 'a'), block(9, 'b', keys[1]!.key));
-    expect(evidenceError(() => verifyEvidence(mixed, domain), EvidenceErrorCode.NotConflicting)).toContain('different keys');
+    expect(evidenceError(() => verifyEvidence(mixed, domain), EvidenceErrorCode.NotConflicting)).toContain('different proposers');
     const foreign = proposalEvidence(
       proposal(9, set, keys, seed, { signer: v0.key, signDomain: otherChain, extraData: utf8ToBytes('a') }),
       proposal(9, set, keys, seed, { signer: v0.key, signDomain: otherChain, extraData: utf8ToBytes('b') }),
     );
     expect(verifyEvidence(foreign, otherChain).offender).toEqual(v0.address);
-    evidenceError(() => verifyEvidence(foreign, domain), EvidenceErrorCode.NotConflicting);
+    expect(evidenceError(() => verifyEvidence(foreign, domain), EvidenceErrorCode.BadSignature)).toContain('not by its coinbase');
+  });
+
+  it('names the offender from the contents alone, and lists the signatures to check apart', () => {
+    const evidence = proposalEvidence(block(9, 'a'), block(9, 'b'));
+    expect(offenceOf(evidence)).toEqual(verifyEvidence(evidence, domain));
+    const checks = evidenceSignatures(evidence, domain);
+    expect(checks).toHaveLength(2);
+    for (const check of checks) expect(recoverSigner(check.digest, check.signature)).toEqual(check.signer);
+    // A signature over another chain's domain still names the coinbase, but does not recover to it.
+    const foreign = proposalEvidence(
+      proposal(9, set, keys, seed, { signer: v0.key, signDomain: otherChain, extraData: utf8ToBytes('a') }),
+      proposal(9, set, keys, seed, { signer: v0.key, signDomain: otherChain, extraData: utf8ToBytes('b') }),
+    );
+    expect(offenceOf(foreign).offender).toEqual(v0.address);
+    for (const check of evidenceSignatures(foreign, domain)) expect(recoverSigner(check.digest, check.signature)).not.toEqual(check.signer);
   });
 });
 
@@ -99,7 +117,7 @@ describe('applySlashing', () => {
   const genesis = genesisStakingState(set.validators);
 
   it('burns the offender stake and removes it from the set at once', () => {
-    const result = applySlashing(genesis, voteEvidence(vote(0, 4, 5), vote(0, 4, 5, 'fork')), domain, rules);
+    const result = applySlashing(genesis, voteEvidence(vote(0, 4, 5), vote(0, 4, 5, 'fork')), rules);
     expect(result.burned).toBe(100n);
     expect(result.offence.offender).toEqual(v0.address);
     expect(activeSet(result.state).has(v0.address)).toBe(false);
@@ -108,13 +126,13 @@ describe('applySlashing', () => {
 
   it('refuses the same evidence, or another proof of the same offence, twice', () => {
     const evidence = proposalEvidence(block(9, 'a'), block(9, 'b'));
-    const once = applySlashing(genesis, evidence, domain, rules).state;
-    expect(evidenceError(() => applySlashing(once, evidence, domain, rules), EvidenceErrorCode.AlreadyUsed)).toContain('already punished');
-    evidenceError(() => applySlashing(once, proposalEvidence(block(9, 'a'), block(9, 'c')), domain, rules), EvidenceErrorCode.AlreadyUsed);
+    const once = applySlashing(genesis, evidence, rules).state;
+    expect(evidenceError(() => applySlashing(once, evidence, rules), EvidenceErrorCode.AlreadyUsed)).toContain('already punished');
+    evidenceError(() => applySlashing(once, proposalEvidence(block(9, 'a'), block(9, 'c')), rules), EvidenceErrorCode.AlreadyUsed);
     // Even once the validator has staked again, the old offence stays spent.
     const restaked = advanceToEpoch(applyStakingEvent(once, { kind: 'stake', epoch: 0, address: v0.address, amount: 100n }, rules), 1).state;
-    evidenceError(() => applySlashing(restaked, evidence, domain, rules), EvidenceErrorCode.AlreadyUsed);
+    evidenceError(() => applySlashing(restaked, evidence, rules), EvidenceErrorCode.AlreadyUsed);
     // A new offence by a validator with nothing left is refused as pointless.
-    evidenceError(() => applySlashing(once, proposalEvidence(block(11, 'a'), block(11, 'b')), domain, rules), EvidenceErrorCode.NothingToSlash);
+    evidenceError(() => applySlashing(once, proposalEvidence(block(11, 'a'), block(11, 'b')), rules), EvidenceErrorCode.NothingToSlash);
   });
 });

@@ -5,7 +5,7 @@ import { signDigest } from '../../../../src/primitives/keys.js';
 import { rlpDecode, rlpEncode, type RlpInput, type RlpValue } from '../../../../src/primitives/rlp.js';
 import { SECP256K1_HALF_N, SECP256K1_N } from '../../../../src/primitives/signature.js';
 import { decodeTransaction, MAX_TX_BYTES } from '../../../../src/ledger/tx/decode.js';
-import { encodeUnsigned, signTransaction } from '../../../../src/ledger/tx/encode.js';
+import { encodeUnsigned, signingHash, signTransaction } from '../../../../src/ledger/tx/encode.js';
 import { InvalidTransactionError, TxErrorCode } from '../../../../src/ledger/tx/errors.js';
 import type { UnsignedTransaction } from '../../../../src/ledger/tx/types.js';
 
@@ -84,8 +84,22 @@ describe('decodeTransaction', () => {
     expect(tx.data).toEqual(unsigned.data);
     expect(tx.accessList).toEqual(unsigned.accessList);
     expect(tx.hash).toEqual(keccak256(signed.raw));
-    expect(tx.signingHash).toEqual(keccak256(encodeUnsigned(unsigned)));
+    expect(signingHash(tx)).toEqual(keccak256(encodeUnsigned(unsigned)));
     expect(tx.s <= SECP256K1_HALF_N).toBe(true);
+  });
+
+  it('hashes for the signature exactly the payload on the wire', () => {
+    for (const unsigned of [legacy, eip2930, eip1559]) {
+      const raw = signTransaction(unsigned, KEY).raw;
+      const tx = decodeTransaction(raw);
+      // Built from the received bytes, not from decoded values: EIP-155's
+      // six fields then chainId, 0, 0; or type ‖ rlp(fields but the signature).
+      const payload =
+        unsigned.type === 0
+          ? rlpEncode([...(rlpDecode(raw) as RlpValue[]).slice(0, 6), tx.chainId, 0n, 0n])
+          : concatBytes(raw.subarray(0, 1), rlpEncode((rlpDecode(raw.subarray(1)) as RlpValue[]).slice(0, -3)));
+      expect(signingHash(tx)).toEqual(keccak256(payload));
+    }
   });
 
   it('derives chain id and y parity from an EIP-155 legacy v', () => {
@@ -100,6 +114,16 @@ describe('decodeTransaction', () => {
     const tx = decodeTransaction(input);
     input.fill(0);
     expect(tx.raw).toEqual(raw);
+    expect(tx.data).toEqual(eip1559.data);
+  });
+
+  it('keeps its own copy of bytes handed in as a Node Buffer, whose slice() shares memory', () => {
+    const raw = signTransaction(eip1559, KEY).raw;
+    const input = Buffer.from(raw);
+    const tx = decodeTransaction(input);
+    input.fill(0);
+    expect(tx.raw).toEqual(raw);
+    expect(tx.raw).not.toBeInstanceOf(Buffer);
     expect(tx.data).toEqual(eip1559.data);
   });
 

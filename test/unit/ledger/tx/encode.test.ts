@@ -6,7 +6,7 @@ import { addressOfPrivateKey, addressOfPublicKey } from '../../../../src/primiti
 import { rlpEncode } from '../../../../src/primitives/rlp.js';
 import { signatureBytes } from '../../../../src/primitives/signature.js';
 import { decodeTransaction } from '../../../../src/ledger/tx/decode.js';
-import { encodeUnsigned, signTransaction } from '../../../../src/ledger/tx/encode.js';
+import { encodeUnsigned, signingHash, signTransaction } from '../../../../src/ledger/tx/encode.js';
 import { InvalidTransactionError, TxErrorCode } from '../../../../src/ledger/tx/errors.js';
 import type { Transaction, UnsignedTransaction } from '../../../../src/ledger/tx/types.js';
 
@@ -53,7 +53,7 @@ const eip2930: UnsignedTransaction = {
 
 function senderOf(tx: Transaction): Uint8Array {
   const sig = concatBytes(Uint8Array.of(tx.yParity), signatureBytes(tx.r, tx.s));
-  return addressOfPublicKey(secp.recoverPublicKey(sig, tx.signingHash, { prehash: false, isCompressed: false }));
+  return addressOfPublicKey(secp.recoverPublicKey(sig, signingHash(tx), { prehash: false, isCompressed: false }));
 }
 
 describe('encodeUnsigned', () => {
@@ -98,7 +98,7 @@ describe('signTransaction', () => {
     ['EIP-1559', eip1559],
   ])('signs a %s transaction so that its sender recovers', (_name, unsigned) => {
     const tx = signTransaction(unsigned, KEY);
-    expect(tx.signingHash).toEqual(keccak256(encodeUnsigned(unsigned)));
+    expect(signingHash(tx)).toEqual(keccak256(encodeUnsigned(unsigned)));
     expect(tx.hash).toEqual(keccak256(tx.raw));
     expect(senderOf(tx)).toEqual(addressOfPrivateKey(KEY));
     expect(tx.v).toBe(unsigned.type === 0 ? unsigned.chainId * 2n + 35n + BigInt(tx.yParity) : BigInt(tx.yParity));
@@ -110,10 +110,10 @@ describe('signTransaction', () => {
     const a = signTransaction(eip1559, KEY);
     expect(signTransaction(eip1559, KEY).raw).toEqual(a.raw);
     const b = signTransaction({ ...eip1559, nonce: 4n }, KEY);
-    expect(b.signingHash).not.toEqual(a.signingHash);
+    expect(signingHash(b)).not.toEqual(signingHash(a));
     expect(b.r).not.toBe(a.r);
     const c = signTransaction({ ...eip1559, chainId: 8n }, KEY);
-    expect(c.signingHash).not.toEqual(a.signingHash);
+    expect(signingHash(c)).not.toEqual(signingHash(a));
   });
 
   it('refuses to sign contract creation', () => {

@@ -7,7 +7,7 @@ import { loadRecoveryBackend } from '../../../../src/primitives/recover/index.js
 import { rlpDecode, rlpEncode, type RlpValue } from '../../../../src/primitives/rlp.js';
 import { SECP256K1_HALF_N } from '../../../../src/primitives/signature.js';
 import { decodeTransaction } from '../../../../src/ledger/tx/decode.js';
-import { signTransaction } from '../../../../src/ledger/tx/encode.js';
+import { signingHash, signTransaction } from '../../../../src/ledger/tx/encode.js';
 import { InvalidTransactionError, TxErrorCode } from '../../../../src/ledger/tx/errors.js';
 import { SenderRecovery } from '../../../../src/ledger/tx/sender.js';
 import type { Transaction, UnsignedTransaction } from '../../../../src/ledger/tx/types.js';
@@ -137,6 +137,25 @@ describe('SenderRecovery (counting backend)', () => {
     expect(backend.requests).toBe(2);
   });
 
+  it('hands back a transaction it returned as it is, without a backend call, even once the cache has dropped it', async () => {
+    const backend = new CountingBackend();
+    const recovery = new SenderRecovery(backend, 0);
+    const [signed] = await recovery.recover([transfer(0n)]);
+    const [again] = await recovery.recover([signed!]);
+    expect(again).toBe(signed);
+    expect(backend.requests).toBe(1);
+  });
+
+  it('does not trust a sender it did not give: a copy with another from is recovered again', async () => {
+    const backend = new CountingBackend();
+    const recovery = new SenderRecovery(backend, 0);
+    const [signed] = await recovery.recover([transfer(0n)]);
+    const forged = { ...signed!, from: addressOfPrivateKey(KEYS[1]!) };
+    const [checked] = await recovery.recover([forged]);
+    expect(checked!.from).toEqual(addressOfPrivateKey(KEYS[0]!));
+    expect(backend.requests).toBe(2);
+  });
+
   it('refuses a negative cache size', () => {
     expect(() => new SenderRecovery(new CountingBackend(), -1)).toThrow(RangeError);
   });
@@ -178,7 +197,7 @@ describe('SenderRecovery (real backend)', () => {
     const s = good.s < SECP256K1_HALF_N ? good.s + 1n : good.s - 1n;
     const tampered = withSignature(good, good.r, s);
     expect(tampered.hash).not.toEqual(good.hash);
-    expect(tampered.signingHash).toEqual(good.signingHash);
+    expect(signingHash(tampered)).toEqual(signingHash(good));
     const [recovered] = await new SenderRecovery(backend).recover([tampered]);
     expect(recovered!.from).toHaveLength(20);
     expect(recovered!.from).not.toEqual(addressOfPrivateKey(KEYS[0]!));

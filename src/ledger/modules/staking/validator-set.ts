@@ -1,5 +1,5 @@
-import { bytesToHex, hexToBytes } from '../../primitives/hex.js';
-import { EvidenceError, EvidenceErrorCode, StakingError, StakingErrorCode } from './errors.js';
+import { bytesToHex, hexToBytes } from '../../../primitives/hex.js';
+import { StakingError, StakingErrorCode } from './errors.js';
 
 /**
  * The validator set and how staking changes it, as a pure reducer over
@@ -24,8 +24,9 @@ import { EvidenceError, EvidenceErrorCode, StakingError, StakingErrorCode } from
  *   an epoch, only by slashing.
  *
  * State keys addresses by lowercase 0x hex. Nothing here reads clocks, the
- * chain or storage, and only primitives and ./errors.js are imported, so the
- * reducer can move down to the ledger's staking module unchanged.
+ * chain or storage: the staking module (module.ts) feeds it the operations
+ * of transactions, the PoS engine the epoch boundaries and slashing, and the
+ * state it returns is stored in the chain state (state.ts).
  */
 
 export interface Validator {
@@ -101,7 +102,10 @@ export interface StakingState {
   /** Requests waiting for their epoch boundary, in the order they were made. */
   readonly pending: readonly PendingChange[];
   readonly unbonding: readonly UnbondingEntry[];
-  /** Offence keys already punished (slashing.ts `offenceKey`). */
+  /**
+   * Offence keys already punished (consensus/pos/slashing.ts). Only grows,
+   * but each entry cost its offender at least minStake, which bounds it.
+   */
   readonly usedOffences: ReadonlySet<string>;
 }
 
@@ -168,8 +172,7 @@ export function advanceToEpoch(state: StakingState, epoch: number): { state: Sta
 
 /**
  * Applies one event made in `state.epoch` (advance the state to the event's
- * epoch first). Refusals are StakingError (stake, unstake) or EvidenceError
- * (slash); the state given is never modified.
+ * epoch first). Refusals are StakingError; the state given is never modified.
  */
 export function applyStakingEvent(state: StakingState, event: StakingEvent, rules: StakingRules): StakingState {
   if (event.epoch !== state.epoch) {
@@ -187,23 +190,6 @@ export function applyStakingEvent(state: StakingState, event: StakingEvent, rule
     case 'slash':
       return slash(state, address, event.offence);
   }
-}
-
-/**
- * Folds `events` (in chain order, all of epochs up to `epoch`) over the
- * genesis set and advances to `epoch`.
- */
-export function stakingStateAt(
-  validators: readonly Validator[],
-  events: readonly StakingEvent[],
-  epoch: number,
-  rules: StakingRules,
-): StakingState {
-  let state = genesisStakingState(validators);
-  for (const event of events) {
-    state = applyStakingEvent(advanceToEpoch(state, event.epoch).state, event, rules);
-  }
-  return advanceToEpoch(state, epoch).state;
 }
 
 /** What a slash would burn now: bonded stake, stake waiting to bond, and unbonding funds. */
@@ -277,10 +263,10 @@ function projectedTotal(state: StakingState): bigint {
 
 function slash(state: StakingState, address: string, offence: string): StakingState {
   if (state.usedOffences.has(offence)) {
-    throw new EvidenceError(EvidenceErrorCode.AlreadyUsed, `offence ${offence} was already punished on this chain`);
+    throw new StakingError(StakingErrorCode.AlreadyPunished, `offence ${offence} was already punished on this chain`);
   }
   if (slashableAmount(state, hexToBytes(address)) === 0n) {
-    throw new EvidenceError(EvidenceErrorCode.NothingToSlash, `${address} holds no stake, pending stake or unbonding funds to slash`);
+    throw new StakingError(StakingErrorCode.NothingToSlash, `${address} holds no stake, pending stake or unbonding funds to slash`);
   }
   const bonded = new Map(state.bonded);
   bonded.delete(address);
