@@ -125,7 +125,7 @@ try {
   summary(`mined (miner's log) → visible over JSON-RPC (polled every ${POLL_MS} ms):`, rpcAll, rpcOne);
   if (logOne.length > 0) summary('mined (miner\'s log) → "imported block" in each node\'s log:', logAll, logOne);
   else console.log('  (the nodes log no "imported block #<n> 0x<hash>" line, so only the JSON-RPC figures above)');
-  console.log('  The miner logs "mined block" after its own import; all processes share 2 cores with the mining thread.');
+  console.log('  The miner logs "produced block" after its own import; all processes share 2 cores with the mining thread.');
 } finally {
   await devnet.stop();
   await dir.remove();

@@ -39,6 +39,24 @@ export interface GenesisContribution {
   readonly balances: ReadonlyArray<readonly [address: Uint8Array, amount: bigint]>;
 }
 
+/** A JSON value, as the RPC serves it. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonRecord = { readonly [key: string]: JsonValue };
+
+/**
+ * Views of an engine's own state for JSON-RPC (cairn_validators,
+ * cairn_finality, cairn_staking), already in JSON: amounts as decimal wei
+ * strings, addresses EIP-55. Engines without validators (PoW) have none.
+ */
+export interface ConsensusViews {
+  /** The active set with stakes, and the proposers of the next slots. */
+  validators(head: BlockHeader, state: RecordReader, now: number): JsonRecord;
+  /** The safe and finalized checkpoints, the vote tallies, the votes of recent heights. */
+  finality(head: BlockHeader, state: RecordReader): JsonRecord;
+  /** An account's bonded stake, pending changes, unbonding funds. */
+  staking(state: RecordReader, address: Uint8Array): JsonRecord;
+}
+
 /** What a peer's consensus message is worth to gossip scoring. */
 export type GossipVerdict = 'accept' | 'ignore' | 'reject';
 
@@ -66,6 +84,8 @@ export interface ConsensusEngine {
   readonly modules: readonly SystemModule[];
   /** The engine's gossip, when it has any (PoS: votes). */
   readonly gossip: ConsensusGossip | undefined;
+  /** JSON views of its validators, finality and stakes; undefined for an engine without validators (PoW). */
+  readonly views: ConsensusViews | undefined;
   /** The consensus section of the genesis header. */
   genesisSection(): RlpValue[];
   /**

@@ -172,6 +172,8 @@ export function genesisState(genesis: Genesis, extras: GenesisExtras = { records
   const accounts = new Map(genesis.alloc);
   for (const [address, amount] of extras.balances) {
     const key = bytesToHex(address);
+    // The engine's account holds exactly what it owes (PoS: the bonded stake); alloc must not add to it.
+    if (accounts.has(key)) fail(`alloc funds ${key}, an address the consensus engine reserves for its own funds: remove it from alloc`);
     const account = accounts.get(key) ?? { nonce: 0n, balance: 0n };
     accounts.set(key, { nonce: account.nonce, balance: account.balance + amount });
   }

@@ -50,8 +50,21 @@ export class CairnNode {
   static async start(config: NodeConfig, log: Logger): Promise<CairnNode> {
     const genesis = await loadGenesis(config.genesisPath);
     const dataDir = config.dataDir ?? defaultDataDir(genesis.chainId);
-    const engine = createEngine(genesis.consensus, { minerThreads: config.minerThreads });
     const backend = await loadRecoveryBackend(config.recovery === 'auto' ? {} : { prefer: config.recovery });
+    let engine: ConsensusEngine;
+    try {
+      engine = createEngine(genesis.consensus, {
+        minerThreads: config.minerThreads,
+        chainId: genesis.chainId,
+        genesisTimestamp: genesis.timestamp,
+        recovery: backend,
+        dataDir,
+        validatorKey: config.validatorKey,
+      });
+    } catch (err) {
+      await backend.close();
+      throw err;
+    }
     const recovery = new SenderRecovery(backend);
     let chain: Blockchain;
     try {
@@ -84,19 +97,21 @@ export class CairnNode {
     const sync = new Sync({ chain, engine, recovery, log: log.child('sync') });
     // The producer reports its blocks through the node, built just below.
     let node: CairnNode | undefined;
-    const producer = config.mine
-      ? new Producer({
-          chain,
-          mempool,
-          engine,
-          gate: sync,
-          coinbase: config.coinbase ?? ZERO_ADDRESS,
-          log: log.child('miner'),
-          onProduced: (block) => {
-            if (node !== undefined) node.#emit(node.#produced, block);
-          },
-        })
-      : undefined;
+    // A validator key makes a producer too: the engine's plan says when (its slots) and the node has no say.
+    const producer =
+      config.mine || config.validatorKey !== undefined
+        ? new Producer({
+            chain,
+            mempool,
+            engine,
+            gate: sync,
+            coinbase: config.coinbase ?? ZERO_ADDRESS,
+            log: log.child('producer'),
+            onProduced: (block) => {
+              if (node !== undefined) node.#emit(node.#produced, block);
+            },
+          })
+        : undefined;
     node = new CairnNode(genesis, dataDir, engine, backend, recovery, chain, mempool, sync, producer, log);
     log.info(`chain ${genesis.chainId} (${engine.kind}) at block #${chain.head.header.number}, data in ${dataDir}, ${restored} pooled txs restored, sender recovery: ${backend.name}`);
     producer?.start();

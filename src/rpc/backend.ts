@@ -1,4 +1,4 @@
-import type { Checkpoints } from '../consensus/engine.js';
+import type { Checkpoints, JsonRecord } from '../consensus/engine.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
 import type { RecordScanner } from '../ledger/modules/supply/index.js';
 import type { ProofSource } from '../node/provenance/index.js';
@@ -15,6 +15,12 @@ import type { AccessListEntry, SignedTransaction } from '../ledger/tx/types.js';
  * Everything a block makes visible (head, accounts, blocks, receipts, tx
  * lookups) must change atomically (WALLET-RPC.md §1, ethers' replacement check).
  */
+export interface HeadViews {
+  validators(): JsonRecord;
+  finality(): JsonRecord;
+  staking(address: Uint8Array): JsonRecord;
+}
+
 export interface RpcBackend {
   /** EIP-155 chain id from genesis. */
   readonly chainId: bigint;
@@ -29,6 +35,11 @@ export interface RpcBackend {
 
   /** The head state's system-module records (the supply_ namespace reads them). */
   headState(): RecordReader & RecordScanner;
+  /**
+   * The engine's JSON views of the head (cairn_validators, cairn_finality,
+   * cairn_staking); undefined when the engine has no validators (PoW).
+   */
+  consensusViews(): HeadViews | undefined;
   /** What provenance proofs are built from (supply_getProof). */
   proofSource(): ProofSource;
 

@@ -34,6 +34,15 @@ export function createNodeBackend(node: CairnNode, network: () => NetworkView | 
     checkpoints: () => chain.checkpoints(),
     headState: () => chain,
     proofSource: () => proofSource,
+    consensusViews: () => {
+      const { views } = engine;
+      if (views === undefined) return undefined;
+      return {
+        validators: () => views.validators(chain.head.header, chain, Date.now()),
+        finality: () => views.finality(chain.head.header, chain),
+        staking: (address) => views.staking(chain, address),
+      };
+    },
     getBlockByNumber: (n) => chain.getBlockByNumber(n),
     getBlockByHash: (hash) => chain.getBlockByHash(hash),
     getEncodedBlockByNumber: (n) => chain.getEncodedBlockByNumber(n),

@@ -61,8 +61,9 @@ export function bodyHash(consensusBody: readonly RlpValue[]): Uint8Array {
 export function decodeBody(block: Pick<Block, 'header' | 'consensusBody'>): PosBody {
   const committed = decodeSection(block.header).bodyHash;
   if (!equalBytes(bodyHash(block.consensusBody), committed)) {
+    // BadBody: the header may still be fine with its real body, so the chain must not remember the hash as invalid.
     throw new InvalidBlockError(
-      BlockErrorCode.BadConsensus,
+      BlockErrorCode.BadBody,
       `block ${block.header.number}: consensus body does not match the header's body hash ${bytesToHex(committed)}`,
     );
   }

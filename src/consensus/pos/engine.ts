@@ -26,6 +26,7 @@ import type {
   Checkpoints,
   ConsensusEngine,
   ConsensusGossip,
+  ConsensusViews,
   GenesisContribution,
   GossipVerdict,
   ProductionPlan,
@@ -43,6 +44,7 @@ import { recoveryRequest } from './signing.js';
 import { evidenceSignatures, offenceOf, type Evidence } from './slashing.js';
 import { epochOf, firstSlotOf, slotAt, slotStart } from './slots.js';
 import { BlockTransition, scheduleAt, type Schedule } from './transition.js';
+import { posViews } from './views.js';
 import { decodeVote, encodeVote, signVote, verifyVotes, type Vote } from './votes.js';
 
 export interface PosEngineOptions {
@@ -99,6 +101,7 @@ export class PosEngine implements ConsensusEngine {
   readonly config: PosConfig;
   readonly modules: readonly SystemModule[];
   readonly gossip: ConsensusGossip;
+  readonly views: ConsensusViews;
   /** The validator's address, when the node has a key. */
   readonly validator: Uint8Array | undefined;
   readonly #key: Uint8Array | undefined;
@@ -129,6 +132,7 @@ export class PosEngine implements ConsensusEngine {
       receive: (message) => this.#receive(message),
       onHead: (head, headHash, state) => this.#onHead(head, headHash, state),
     };
+    this.views = posViews(config);
   }
 
   get #rules(): { readonly minStake: bigint; readonly unbondingEpochs: number; readonly epochLength: number } {

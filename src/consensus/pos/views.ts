@@ -1,7 +1,10 @@
 import { hashHeader } from '../../ledger/block/header.js';
 import type { BlockHeader } from '../../ledger/block/types.js';
 import type { RecordReader } from '../../ledger/modules/module.js';
-import { activeSet, readStakingState, type Validator } from '../../ledger/modules/staking/index.js';
+import { activeSet, readStakingState, stakingView, type Validator } from '../../ledger/modules/staking/index.js';
+import { toChecksumAddress } from '../../primitives/address.js';
+import { bytesToHex } from '../../primitives/hex.js';
+import type { ConsensusViews, JsonRecord } from '../engine.js';
 import { VOTE_INCLUSION_WINDOW } from './body.js';
 import type { Tally } from './finality.js';
 import type { PosConfig } from './params.js';
@@ -14,7 +17,7 @@ import type { Checkpoint } from './votes.js';
 
 /**
  * Read-only views of the PoS state for the RPC (`cairn_validators`,
- * `cairn_finality`; `cairn_staking` is the staking module's stakingView).
+ * `cairn_finality`; `cairn_staking` wraps the staking module's stakingView).
  * Pure functions of a head and its state; amounts stay bigint and addresses
  * bytes (lowercase 0x hex in voter lists), for the RPC to format.
  */
@@ -78,4 +81,50 @@ export function finalityView(state: RecordReader, headNumber: number, count = 16
     recent.push({ height, hash: entry.hash, voters: [...entry.voters].sort() });
   }
   return { justified: finality.justified, finalized: finality.finalized, tallies: finality.tallies, recent };
+}
+
+const checkpointJson = (c: Checkpoint): JsonRecord => ({ number: c.height, hash: bytesToHex(c.hash) });
+
+/** The views above as the JSON the RPC serves (ConsensusEngine.views): wei as decimal strings, addresses EIP-55. */
+export function posViews(config: PosConfig): ConsensusViews {
+  return {
+    validators(head, state, now) {
+      const view = validatorsView(state, config, head, now);
+      return {
+        epoch: view.epoch,
+        slot: view.currentSlot,
+        totalStake: view.totalStake.toString(),
+        validators: view.validators.map((v) => ({ address: toChecksumAddress(v.address), stake: v.stake.toString() })),
+        nextProposers: view.proposers.map((p) => ({ slot: p.slot, proposer: toChecksumAddress(p.proposer) })),
+      };
+    },
+    finality(head, state) {
+      const view = finalityView(state, head.number);
+      const total = activeSet(readStakingState(state)).totalStake;
+      return {
+        safe: checkpointJson(view.justified),
+        finalized: checkpointJson(view.finalized),
+        tallies: view.tallies.map((t) => ({ target: checkpointJson(t.target), stake: t.stake.toString(), totalStake: total.toString(), voters: t.voters.size })),
+        recent: view.recent.map((r) => ({ number: r.height, hash: bytesToHex(r.hash), voters: r.voters.length })),
+      };
+    },
+    staking(state, address) {
+      const view = stakingView(state, address);
+      const who = bytesToHex(address);
+      const slashed = [...readStakingState(state).usedOffences].some((key) => key.split(':')[1] === who);
+      return {
+        address: toChecksumAddress(address),
+        epoch: view.epoch,
+        bonded: view.bonded.toString(),
+        pending: view.pending.map((p) => ({
+          kind: p.kind,
+          amount: p.amount.toString(),
+          effectiveEpoch: p.effectiveEpoch,
+          ...(p.releaseEpoch === undefined ? {} : { releaseEpoch: p.releaseEpoch }),
+        })),
+        unbonding: view.unbonding.map((u) => ({ amount: u.amount.toString(), releaseEpoch: u.releaseEpoch })),
+        slashed,
+      };
+    },
+  };
 }

@@ -25,6 +25,7 @@ export class PowEngine implements ConsensusEngine {
   readonly kind = 'pow';
   readonly modules: readonly SystemModule[] = [];
   readonly gossip = undefined;
+  readonly views = undefined;
   readonly params: PowParams;
   readonly #miner: Miner;
 

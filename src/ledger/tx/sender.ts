@@ -18,15 +18,13 @@ import type { SignedTransaction, Transaction } from './types.js';
 export class SenderRecovery {
   readonly #backend: RecoveryBackend;
   readonly #cacheSize: number;
-  /** Insertion-ordered, so the first key is the oldest to evict. */
-  readonly #cache = new Map<string, Uint8Array>();
   /**
-   * The transactions this instance returned, each with the sender it gave
-   * it. A block is recovered twice on import (when decoded, and again by the
-   * chain, which trusts no sender handed in), so the second time costs a
-   * lookup instead of a cache key and a copy.
+   * Insertion-ordered, so the first key is the oldest to evict. Each sender
+   * array is handed out as `from` itself, never copied: a transaction whose
+   * `from` is the very array cached for its hash came from here, and is
+   * handed back as it is.
    */
-  readonly #issued = new WeakMap<Transaction, Uint8Array>();
+  readonly #cache = new Map<string, Uint8Array>();
 
   constructor(backend: RecoveryBackend, cacheSize = 100_000) {
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new RangeError(`cacheSize must be a non-negative integer, got ${cacheSize}`);
@@ -39,9 +37,11 @@ export class SenderRecovery {
   }
 
   /**
-   * Returns each transaction with its sender, in order: one this instance
-   * returned before comes back as it is. Uncached ones go to the backend in
-   * one batch, each distinct hash once. Throws
+   * Returns each transaction with its sender, in order; one this instance
+   * returned before comes back as it is while its sender is cached (a block
+   * is recovered twice on import: when decoded, and again by the chain, which
+   * trusts no sender handed in). Uncached ones go to the backend in one
+   * batch, each distinct hash once. Throws
    * InvalidTransactionError(InvalidSignature) naming the first transaction
    * whose signature recovers no sender.
    */
@@ -52,18 +52,15 @@ export class SenderRecovery {
     const missingKeys: string[] = [];
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!;
-      const issued = this.#issued.get(tx);
-      if (issued !== undefined && issued === (tx as Partial<SignedTransaction>).from) {
-        out[i] = tx as SignedTransaction;
-        continue;
-      }
       const key = bytesToHex(tx.hash);
       const cached = this.#cache.get(key);
-      if (cached !== undefined) {
-        out[i] = this.#issue(tx, cached);
-      } else {
+      if (cached === undefined) {
         missing.push(i);
         missingKeys.push(key);
+      } else if ((tx as Partial<SignedTransaction>).from === cached) {
+        out[i] = tx as SignedTransaction;
+      } else {
+        out[i] = { ...tx, from: cached };
       }
     }
     if (missing.length === 0) return out;
@@ -82,8 +79,7 @@ export class SenderRecovery {
     let next = 0;
     for (const key of senders.keys()) {
       const address = addresses[next++] ?? null;
-      senders.set(key, address);
-      if (address !== null) this.#remember(key, address);
+      senders.set(key, address === null ? null : this.#remember(key, address));
     }
     missing.forEach((index, j) => {
       const key = missingKeys[j]!;
@@ -91,25 +87,22 @@ export class SenderRecovery {
       if (!from) {
         throw new InvalidTransactionError(TxErrorCode.InvalidSignature, `invalid signature: no sender recovers from transaction ${key}`);
       }
-      out[index] = this.#issue(txs[index]!, from);
+      out[index] = { ...txs[index]!, from };
     });
     return out;
   }
 
-  #issue(tx: Transaction, from: Uint8Array): SignedTransaction {
-    const signed = { ...tx, from };
-    this.#issued.set(signed, from);
-    return signed;
-  }
-
-  #remember(key: string, address: Uint8Array): void {
-    // A concurrent call may have recovered the same transaction meanwhile.
-    if (this.#cacheSize === 0 || this.#cache.has(key)) return;
+  /** Caches a sender; returns the array to hand out as `from`, the cached one if a concurrent call got there first. */
+  #remember(key: string, address: Uint8Array): Uint8Array {
+    const known = this.#cache.get(key);
+    if (known !== undefined) return known;
+    if (this.#cacheSize === 0) return address;
     if (this.#cache.size >= this.#cacheSize) {
       const oldest = this.#cache.keys().next();
       if (!oldest.done) this.#cache.delete(oldest.value);
     }
     this.#cache.set(key, address);
+    return address;
   }
 }
 

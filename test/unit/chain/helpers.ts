@@ -27,6 +27,7 @@ export class FakeEngine implements ConsensusEngine {
   readonly kind = 'fake';
   readonly modules = [];
   readonly gossip = undefined;
+  readonly views = undefined;
   /** What checkpoints() reports as finalized; tests raise it to exercise the finality rules. */
   finalized = 0;
 

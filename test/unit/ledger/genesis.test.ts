@@ -104,20 +104,27 @@ describe('genesis block helpers', () => {
     expect(genesisState(g).ltHash.digest()).toEqual(expected.digest());
   });
 
-  it("genesisState adds the engine's balances to alloc and commits to its records", () => {
+  it("genesisState adds the engine's balances and records to alloc's accounts", () => {
     const g = parseGenesis(sample());
-    const [first] = [...g.alloc.keys()];
     const fresh = new Uint8Array(20).fill(7);
     const key = new TextEncoder().encode('staking/state');
     const value = Uint8Array.of(1, 2, 3);
-    const state = genesisState(g, { records: [[key, value]], balances: [[hexToBytes(first!), 5n], [fresh, 9n]] });
-    expect(state.accounts.get(first!)!.balance).toBe(g.alloc.get(first!)!.balance + 5n);
+    const state = genesisState(g, { records: [[key, value]], balances: [[fresh, 9n]] });
     expect(state.accounts.get(bytesToHex(fresh))).toEqual({ nonce: 0n, balance: 9n });
+    expect(state.accounts.size).toBe(g.alloc.size + 1);
     expect(state.records.get(bytesToHex(key))).toEqual(value);
     const expected = LtHash.empty();
     for (const [k, account] of state.accounts) expected.add(accountEntry(hexToBytes(k), account));
     expected.add(recordEntry(key, value));
     expect(state.ltHash.digest()).toEqual(expected.digest());
+  });
+
+  it("refuses an alloc entry at an address the engine funds itself", () => {
+    const g = parseGenesis(sample());
+    const [first] = [...g.alloc.keys()];
+    expect(() => genesisState(g, { records: [], balances: [[hexToBytes(first!), 5n]] })).toThrow(
+      `genesis.json: alloc funds ${first}, an address the consensus engine reserves for its own funds: remove it from alloc`,
+    );
   });
 
   it('genesisHeader is block 0 with no parent, no transactions and the given state root', () => {

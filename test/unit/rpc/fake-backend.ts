@@ -17,6 +17,7 @@ import { addressOfPrivateKey } from '../../../src/primitives/keys.js';
 import { bigintToFixedBytes, bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
 import type {
   ChainPointer,
+  HeadViews,
   ConsensusStatus,
   GasEstimateRequest,
   MinedTransaction,
@@ -157,6 +158,13 @@ export class FakeBackend implements RpcBackend {
 
   headState(): FakeState {
     return this.records;
+  }
+
+  /** Set by a test to stand for an engine with validators (PoS); undefined like PoW. */
+  views: HeadViews | undefined;
+
+  consensusViews(): HeadViews | undefined {
+    return this.views;
   }
 
   /** No test here builds proofs through the fake (test/unit/node/provenance does, over a real chain source). */
