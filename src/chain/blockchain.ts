@@ -245,6 +245,11 @@ export class Blockchain implements StateReader {
     return matches.map(([key, value]) => [hexToBytes(key), value]);
   }
 
+  /** The finalized block the chain never leaves: none (0) when the engine's finality is only a confirmation depth. */
+  #enforcedFinality(): number {
+    return this.#engine.finality === 'absolute' ? this.checkpoints().finalized : 0;
+  }
+
   /** The safe and finalized block numbers of the head (ConsensusEngine.checkpoints). */
   checkpoints(): Checkpoints {
     return this.#engine.checkpoints(this.#head.header, this);
@@ -430,7 +435,7 @@ export class Blockchain implements StateReader {
     }
     const extendsHead = equalBytes(header.parentHash, this.#head.hash);
     const parent = extendsHead ? this.#head.header : (await this.#requireBlock(header.parentHash)).header;
-    const finalized = this.checkpoints().finalized;
+    const finalized = this.#enforcedFinality();
     if (header.number <= finalized) {
       this.#invalid.set(key, true);
       throw new InvalidBlockError(
@@ -494,7 +499,7 @@ export class Blockchain implements StateReader {
    */
   async #switchHead(tip: Block, tipMeta: BlockMeta): Promise<void> {
     const { branch, ancestor } = await this.#branchOf(tip, tipMeta);
-    const finalized = this.checkpoints().finalized;
+    const finalized = this.#enforcedFinality();
     if (ancestor.number < finalized) {
       throw new InvalidBlockError(
         BlockErrorCode.FinalityConflict,

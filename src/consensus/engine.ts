@@ -80,6 +80,12 @@ export interface ConsensusGossip {
  */
 export interface ConsensusEngine {
   readonly kind: string;
+  /**
+   * 'absolute': the chain never leaves the finalized block (PoS, by votes);
+   * 'probabilistic': "finalized" is only a confirmation depth (PoW), and a
+   * heavier chain may still replace it, so the chain does not enforce it.
+   */
+  readonly finality: 'absolute' | 'probabilistic';
   /** System modules this engine adds to execution (PoS: staking); none for PoW. */
   readonly modules: readonly SystemModule[];
   /** The engine's gossip, when it has any (PoS: votes). */

@@ -98,6 +98,7 @@ const NO_NONCE = new Uint8Array(8);
  */
 export class PosEngine implements ConsensusEngine {
   readonly kind = 'pos';
+  readonly finality = 'absolute';
   readonly config: PosConfig;
   readonly modules: readonly SystemModule[];
   readonly gossip: ConsensusGossip;

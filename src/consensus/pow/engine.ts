@@ -23,6 +23,7 @@ export interface PowEngineOptions {
  */
 export class PowEngine implements ConsensusEngine {
   readonly kind = 'pow';
+  readonly finality = 'probabilistic';
   readonly modules: readonly SystemModule[] = [];
   readonly gossip = undefined;
   readonly views = undefined;

@@ -25,6 +25,8 @@ import type { RlpValue } from '../../../src/primitives/rlp.js';
  */
 export class FakeEngine implements ConsensusEngine {
   readonly kind = 'fake';
+  /** Absolute by default, so the chain's finality rules can be tested; `finalized` says where. */
+  finality: 'absolute' | 'probabilistic' = 'absolute';
   readonly modules = [];
   readonly gossip = undefined;
   readonly views = undefined;

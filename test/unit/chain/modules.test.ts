@@ -118,4 +118,18 @@ describe('Blockchain: finality', () => {
     expect((refused as InvalidBlockError).message).toMatch(/leaves the canonical chain at block 0, below finalized block 2/);
     expect(a.head.hash).toEqual(head);
   });
+
+  it('reorganises past a merely probabilistic finalized block (a PoW confirmation depth)', async () => {
+    env = newEnv();
+    const engine = new FakeEngine();
+    engine.finality = 'probabilistic';
+    const a = await env.open(await env.dir(), { engine });
+    const b = await env.open(await env.dir());
+    for (let i = 0; i < 3; i++) await env.mine(a);
+    engine.finalized = 2;
+    for (let i = 0; i < 3; i++) await a.importBlock(await env.mine(b, [], { coinbase: MINER_B }));
+    const heavier = await env.mine(b, [], { coinbase: MINER_B, weight: 9 });
+    expect(await a.importBlock(heavier)).toBe('imported-head');
+    expect(a.head.hash).toEqual(heavier.hash);
+  });
 });
