@@ -10,6 +10,7 @@ import { signTransaction } from '../../src/ledger/tx/encode.js';
 import { SenderRecovery } from '../../src/ledger/tx/sender.js';
 import type { Transaction } from '../../src/ledger/tx/types.js';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
+import { chainModules } from '../../src/node/modules.js';
 import { hexToBytes } from '../../src/primitives/hex.js';
 import type { RecoveryBackend } from '../../src/primitives/recover/backend.js';
 import { benchGenesis } from './bench.js';
@@ -58,7 +59,8 @@ async function withChain<T>(
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'cairn-bench-chain-')));
   const engine = createEngine(genesis.consensus);
   const recovery = new SenderRecovery(backend, cacheSize);
-  const chain = await Blockchain.open({ dataDir: dir, genesis, engine, recovery });
+  // The node's modules, so a benchmark executes blocks exactly as a node does.
+  const chain = await Blockchain.open({ dataDir: dir, genesis, engine, recovery, modules: chainModules() });
   try {
     return await run(chain, recovery);
   } finally {

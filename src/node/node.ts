@@ -5,13 +5,13 @@ import type { ConsensusEngine } from '../consensus/engine.js';
 import { createEngine } from '../consensus/index.js';
 import type { Block } from '../ledger/block/types.js';
 import { parseGenesis, type Genesis } from '../ledger/genesis.js';
-import { createSupplyModule } from '../ledger/modules/supply/index.js';
 import { SenderRecovery } from '../ledger/tx/sender.js';
 import type { SignedTransaction } from '../ledger/tx/types.js';
 import { CairnError } from '../primitives/errors.js';
 import { loadRecoveryBackend } from '../primitives/recover/index.js';
 import type { RecoveryBackend } from '../primitives/recover/backend.js';
 import { defaultDataDir, type NodeConfig } from './config.js';
+import { chainModules } from './modules.js';
 import type { Logger } from './log.js';
 import { Producer } from './producer.js';
 import { Sync } from './sync.js';
@@ -68,7 +68,7 @@ export class CairnNode {
     const recovery = new SenderRecovery(backend);
     let chain: Blockchain;
     try {
-      chain = await Blockchain.open({ dataDir, genesis, engine, recovery, modules: [createSupplyModule()] });
+      chain = await Blockchain.open({ dataDir, genesis, engine, recovery, modules: chainModules() });
     } catch (err) {
       await Promise.all([engine.close(), backend.close()]);
       throw err;

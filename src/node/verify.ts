@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Blockchain } from '../chain/blockchain.js';
 import { createEngine } from '../consensus/index.js';
+import { chainModules } from './modules.js';
 import { decodeBlock } from '../ledger/block/block.js';
 import { SenderRecovery } from '../ledger/tx/sender.js';
 import { CairnError } from '../primitives/errors.js';
@@ -31,14 +32,16 @@ export async function verifyChain(dataDir: string, genesis: Genesis, onProgress?
   const scratchDir = await mkdtemp(join(tmpdir(), 'cairn-verify-'));
   const sourceBackend = await loadRecoveryBackend();
   const scratchBackend = await loadRecoveryBackend();
-  const sourceEngine = createEngine(genesis.consensus);
-  const scratchEngine = createEngine(genesis.consensus);
+  // No validator key: verification never signs.
+  const engineOptions = { chainId: genesis.chainId, genesisTimestamp: genesis.timestamp };
+  const sourceEngine = createEngine(genesis.consensus, { ...engineOptions, recovery: sourceBackend, dataDir });
+  const scratchEngine = createEngine(genesis.consensus, { ...engineOptions, recovery: scratchBackend, dataDir: scratchDir });
   let source: Blockchain | undefined;
   let scratch: Blockchain | undefined;
   try {
-    source = await Blockchain.open({ dataDir, genesis, engine: sourceEngine, recovery: new SenderRecovery(sourceBackend) });
+    source = await Blockchain.open({ dataDir, genesis, engine: sourceEngine, recovery: new SenderRecovery(sourceBackend), modules: chainModules() });
     const recovery = new SenderRecovery(scratchBackend);
-    scratch = await Blockchain.open({ dataDir: scratchDir, genesis, engine: scratchEngine, recovery });
+    scratch = await Blockchain.open({ dataDir: scratchDir, genesis, engine: scratchEngine, recovery, modules: chainModules() });
     const head = source.head;
     let transactions = 0;
     for (let n = 1; n <= head.header.number; n++) {
