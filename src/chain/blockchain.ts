@@ -250,6 +250,11 @@ export class Blockchain implements StateReader {
     return this.#engine.finality === 'absolute' ? this.checkpoints().finalized : 0;
   }
 
+  /** The system modules blocks run: the chain's own and the engine's. */
+  get modules(): readonly SystemModule[] {
+    return this.#modules;
+  }
+
   /** The safe and finalized block numbers of the head (ConsensusEngine.checkpoints). */
   checkpoints(): Checkpoints {
     return this.#engine.checkpoints(this.#head.header, this);

@@ -6,6 +6,7 @@ import { keysCommand } from './commands/keys.js';
 import { stakingCommand } from './commands/stake.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { supplyCommand } from './commands/supply.js';
 import { verifyCommand } from './commands/verify.js';
 import { walletCommand } from './commands/wallet.js';
 import { UsageError } from './errors.js';
@@ -20,6 +21,7 @@ Commands:
   wallet    balance, nonce and transfers over JSON-RPC
   stake     bond stake on a proof-of-stake chain (cairn stake --amount <ether> --key <file>)
   unstake   start unbonding stake (cairn unstake --amount <ether> --key <file>)
+  supply    supply-chain tracking: register, transfer, checkpoint, transform, close, history, proofs
   status    a running node's chain, head, consensus and peers
   verify    check a stopped node's chain from genesis to head`;
 
@@ -31,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   wallet: walletCommand,
   stake: stakingCommand('stake'),
   unstake: stakingCommand('unstake'),
+  supply: supplyCommand,
   status: statusCommand,
   verify: verifyCommand,
 };

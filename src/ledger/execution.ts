@@ -9,7 +9,7 @@ import type { ModuleCall, ModuleOutcome, SystemModule, SystemState } from './mod
 import type { LtHash } from './state/lthash.js';
 import { StateOverlay, type StateDiff, type StateReader } from './state/overlay.js';
 import { InvalidTransactionError, TxErrorCode } from './tx/errors.js';
-import type { SignedTransaction } from './tx/types.js';
+import type { SignedTransaction, UnsignedTransaction } from './tx/types.js';
 import { intrinsicGas, validateTransaction } from './tx/validate.js';
 
 /**
@@ -22,8 +22,8 @@ import { intrinsicGas, validateTransaction } from './tx/validate.js';
  *   pool: the limit is reserved, not just the gas used);
  * - nonce == sender's nonce; maxFeePerGas >= block base fee;
  * - balance >= gasLimit * maxFeePerGas + value (the up-front check geth makes).
- * Then gasUsed = intrinsic gas (no EVM: nothing else costs gas; a system
- * module's operation pays for the bytes it stores through calldata gas); the
+ * Then gasUsed = intrinsic gas (no EVM), plus the module's fixed `callGas`
+ * for a system-module call; the
  * sender pays gasUsed * effectiveGasPrice and its nonce rises by one; the
  * value moves to the recipient; the producer (coinbase) gets gasUsed *
  * (effective price - base fee); gasUsed * baseFee is burned.
@@ -163,14 +163,22 @@ function run(input: ExecutionInput, onInvalid: OnInvalid): Applied {
       onInvalid(tx, index, err);
       return;
     }
-    const txGas = intrinsicGas(tx);
+    const module = modules.size === 0 ? undefined : modules.get(bytesToHex(tx.to));
+    const needed = intrinsicGas(tx) + (module?.callGas ?? 0n);
+    // Out of gas for the module's work: the whole limit is used up, as in Ethereum, and nothing happens.
+    const txGas = needed <= tx.gasLimit ? needed : tx.gasLimit;
     const price = effectiveGasPrice(tx, header.baseFee);
     const sender = state.getAccount(tx.from);
-    const module = modules.size === 0 ? undefined : modules.get(bytesToHex(tx.to));
     // A plain transfer pays value and fees in one write; a module call moves the value apart, so a refusal can take it back.
     const paid = module === undefined ? tx.value + txGas * price : txGas * price;
     state.setAccount(tx.from, { nonce: sender.nonce + 1n, balance: sender.balance - paid });
-    const outcome = module === undefined ? plainTransfer(state, tx) : callModule(state, tx, module, { tx, txIndex: included.length, blockNumber: header.number });
+    const call = { tx, txIndex: included.length, blockNumber: header.number };
+    const outcome =
+      module === undefined
+        ? plainTransfer(state, tx)
+        : needed > tx.gasLimit
+          ? outOfGas(module, needed, tx.gasLimit)
+          : callModule(state, tx, module, call);
     credit(state, header.coinbase, txGas * (price - header.baseFee));
     gasUsed += txGas;
     const receipt = { gasUsed: txGas, cumulativeGasUsed: gasUsed, effectiveGasPrice: price };
@@ -182,6 +190,16 @@ function run(input: ExecutionInput, onInvalid: OnInvalid): Applied {
 }
 
 const NO_LOGS: ModuleOutcome = { ok: true, logs: [] };
+
+function outOfGas(module: SystemModule, needed: bigint, gasLimit: bigint): ModuleOutcome {
+  return { ok: false, reason: `out of gas: a ${module.name} operation needs ${needed} gas, the transaction's gas limit is ${gasLimit}` };
+}
+
+/** Gas a transaction needs: intrinsic gas, plus the fixed cost of the module at `to` if any (what eth_estimateGas answers). */
+export function requiredGas(tx: Pick<UnsignedTransaction, 'to' | 'data' | 'accessList'>, modules: readonly SystemModule[]): bigint {
+  const module = modules.find((m) => bytesToHex(m.address) === bytesToHex(tx.to));
+  return intrinsicGas(tx) + (module?.callGas ?? 0n);
+}
 
 /** A plain transfer's effect after the sender paid: the recipient gets the value (Cairn has no EVM). */
 function plainTransfer(state: StateOverlay, tx: SignedTransaction): ModuleOutcome {

@@ -1,4 +1,4 @@
-import { intrinsicGas } from '../ledger/tx/validate.js';
+import { requiredGas } from '../ledger/execution.js';
 import type { CairnNode } from '../node/node.js';
 import { chainProofSource } from '../node/provenance/index.js';
 import { CLIENT_VERSION } from '../node/version.js';
@@ -55,7 +55,7 @@ export function createNodeBackend(node: CairnNode, network: () => NetworkView | 
     getPendingTransaction: (hash) => mempool.get(hash),
     submitRawTransaction: (raw) => node.submitTransaction(raw),
     nextBaseFee: () => chain.nextBaseFee(),
-    estimateGas: (call) => intrinsicGas(call),
+    estimateGas: (call) => requiredGas(call, chain.modules),
     sealFields: (header) => engine.sealFields(header),
     nodeInfo: () => ({
       dataDir: node.dataDir,

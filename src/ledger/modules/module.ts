@@ -53,6 +53,12 @@ export interface SystemModule {
   /** The reserved address (20 bytes). */
   readonly address: Uint8Array;
   /**
+   * Gas every call costs above its intrinsic gas (DESIGN.md: a fixed cost
+   * per operation), for the records it reads and writes. A transaction whose
+   * gas limit does not cover it is refused (status 0) and uses its whole limit.
+   */
+  readonly callGas: bigint;
+  /**
    * Applies a call. Before it runs, execution has moved tx.value from the
    * sender to the module's address, so a module that holds funds (staking)
    * finds them in its own account. Must be deterministic and synchronous;

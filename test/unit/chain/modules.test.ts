@@ -13,6 +13,7 @@ const NOTES = hexToBytes('0x000000000000000000000000000000000000abcd');
 const notes: SystemModule = {
   name: 'notes',
   address: NOTES,
+  callGas: 0n,
   call(state, { tx }) {
     if (tx.data.length === 0) return { ok: false, reason: 'an empty note' };
     state.setRecord(recordKey('notes', bytesToHex(tx.from)), tx.data);

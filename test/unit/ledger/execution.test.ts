@@ -6,6 +6,7 @@ import { BlockErrorCode, InvalidBlockError } from '../../../src/ledger/block/err
 import { receiptsRoot } from '../../../src/ledger/block/receipt.js';
 import type { BlockHeader } from '../../../src/ledger/block/types.js';
 import {
+  requiredGas,
   buildBlockBody,
   checkExecution,
   executeBlock,
@@ -354,6 +355,7 @@ describe('executeBlock: system modules and the engine hook', () => {
   const notes: SystemModule = {
     name: 'notes',
     address: NOTES,
+    callGas: 5_000n,
     call(state, { tx, txIndex, blockNumber }) {
       const key = recordKey('notes', bytesToHex(tx.from));
       state.setRecord(key, tx.data);
@@ -366,7 +368,9 @@ describe('executeBlock: system modules and the engine hook', () => {
   it('a call stores its record, emits its logs, and the value reaches the module account', () => {
     const tx = dynamicTx(ALICE_KEY, { to: NOTES, value: 5n, data: Uint8Array.of(1, 2), gasLimit: 30_000n });
     const result = executeBlock(input([tx], genesisState(), { modules: [notes] }));
-    expect(result.receipts[0]).toMatchObject({ status: 1, logs: [{ address: NOTES, topics: [topic], data: Uint8Array.of(1, 2) }] });
+    // Intrinsic 21,000 + 2 x 16 for the data, plus the module's 5,000.
+    expect(requiredGas(tx, [notes])).toBe(26_032n);
+    expect(result.receipts[0]).toMatchObject({ status: 1, gasUsed: 26_032n, logs: [{ address: NOTES, topics: [topic], data: Uint8Array.of(1, 2) }] });
     expect(result.receipts[0]!.reason).toBeUndefined();
     expect(result.records.get(bytesToHex(noteKey))).toEqual(Uint8Array.of(1, 2));
     expect(result.recordUndo.get(bytesToHex(noteKey))).toBeNull();
@@ -375,12 +379,12 @@ describe('executeBlock: system modules and the engine hook', () => {
 
   it('a refused call keeps only the fees and the nonce: status 0, the reason, no record, no value moved', () => {
     const parent = genesisState();
-    const tx = dynamicTx(ALICE_KEY, { to: NOTES, value: 5n });
+    const tx = dynamicTx(ALICE_KEY, { to: NOTES, value: 5n, gasLimit: 30_000n });
     const result = executeBlock(input([tx], parent, { modules: [notes] }));
     expect(result.receipts[0]).toEqual({
       status: 0,
-      gasUsed: 21_000n,
-      cumulativeGasUsed: 21_000n,
+      gasUsed: 26_000n,
+      cumulativeGasUsed: 26_000n,
       effectiveGasPrice: 12n * GWEI,
       logs: [],
       reason: 'an empty note (tx 0 of block 5)',
@@ -388,8 +392,21 @@ describe('executeBlock: system modules and the engine hook', () => {
     expect(result.records.size).toBe(0);
     expect(result.changes.has(bytesToHex(NOTES))).toBe(false);
     const after = applied(parent, result);
-    expect(balanceOf(after, ALICE)).toBe(balanceOf(parent, ALICE) - 21_000n * 12n * GWEI);
+    expect(balanceOf(after, ALICE)).toBe(balanceOf(parent, ALICE) - 26_000n * 12n * GWEI);
     expect(after.get(bytesToHex(ALICE))!.nonce).toBe(1n);
+  });
+
+  it("a call whose gas limit does not cover the module's cost uses its whole limit and does nothing", () => {
+    const parent = genesisState();
+    const tx = dynamicTx(ALICE_KEY, { to: NOTES, value: 5n, data: Uint8Array.of(1), gasLimit: 25_000n });
+    const result = executeBlock(input([tx], parent, { modules: [notes] }));
+    expect(result.receipts[0]).toMatchObject({
+      status: 0,
+      gasUsed: 25_000n,
+      reason: "out of gas: a notes operation needs 26016 gas, the transaction's gas limit is 25000",
+    });
+    expect(result.records.size).toBe(0);
+    expect(balanceOf(applied(parent, result), ALICE)).toBe(balanceOf(parent, ALICE) - 25_000n * 12n * GWEI);
   });
 
   it('without the module, a transfer to its address is a plain transfer', () => {

@@ -1,6 +1,6 @@
 /** The staking system module's front door: the module, its records and funds, the reducer it runs, and the RPC view. */
 export { StakingError, StakingErrorCode } from './errors.js';
-export { STAKED_TOPIC, StakingModule, UNSTAKED_TOPIC } from './module.js';
+export { STAKED_TOPIC, STAKING_CALL_GAS, StakingModule, UNSTAKED_TOPIC } from './module.js';
 export {
   STAKING_ADDRESS,
   STAKING_MODULE,

@@ -32,6 +32,9 @@ import { applyStakingEvent, type PendingChange, type StakingEvent, type StakingR
  *   Unstaked: topics [keccak256("Unstaked"), staker], data amount ‖ effectiveEpoch ‖ releaseEpoch
  */
 
+/** Gas of every staking operation above its intrinsic gas. */
+export const STAKING_CALL_GAS = 20_000n;
+
 export const STAKED_TOPIC = keccak256(utf8ToBytes('Staked'));
 export const UNSTAKED_TOPIC = keccak256(utf8ToBytes('Unstaked'));
 
@@ -42,6 +45,8 @@ type Operation = { readonly op: 'stake' } | { readonly op: 'unstake'; readonly a
 export class StakingModule implements SystemModule {
   readonly name = STAKING_MODULE;
   readonly address = STAKING_ADDRESS;
+  /** Above intrinsic gas, for its record reads and writes (DESIGN.md: a fixed cost per operation). */
+  readonly callGas = STAKING_CALL_GAS;
   readonly #rules: StakingRules;
 
   constructor(rules: StakingRules) {

@@ -17,7 +17,7 @@ export {
 export * from './vocabulary.js';
 export * from './ops.js';
 export * from './records.js';
-export { applySupplyCall, createSupplyModule } from './module.js';
+export { applySupplyCall, createSupplyModule, SUPPLY_CALL_GAS } from './module.js';
 export * from './queries.js';
 export * from './views.js';
 export * from './epcis.js';

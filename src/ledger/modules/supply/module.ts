@@ -38,8 +38,11 @@ export { SUPPLY_ADDRESS } from './records.js';
  * only after accepting, so a refusal leaves the state untouched even before
  * execution reverts it.
  */
+/** Gas of every supply operation above its intrinsic gas: its record reads and writes (DESIGN.md). */
+export const SUPPLY_CALL_GAS = 20_000n;
+
 export function createSupplyModule(): SystemModule {
-  return { name: SUPPLY_MODULE_NAME, address: SUPPLY_ADDRESS, call: applySupplyCall };
+  return { name: SUPPLY_MODULE_NAME, address: SUPPLY_ADDRESS, callGas: SUPPLY_CALL_GAS, call: applySupplyCall };
 }
 
 export function applySupplyCall(state: SystemState, call: ModuleCall): ModuleOutcome {
