@@ -442,7 +442,7 @@ export class Blockchain implements StateReader {
     const parent = extendsHead ? this.#head.header : (await this.#requireBlock(header.parentHash)).header;
     const finalized = this.#enforcedFinality();
     if (header.number <= finalized) {
-      this.#invalid.set(key, true);
+      // Not remembered as invalid: the block breaks no rule, it is on a branch this node can no longer take.
       throw new InvalidBlockError(
         BlockErrorCode.FinalityConflict,
         `block ${header.number} (${key}) conflicts with the finalized chain: block ${finalized} is final and this block is not on it`,

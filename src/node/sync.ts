@@ -1,7 +1,7 @@
 import type { Blockchain } from '../chain/blockchain.js';
 import type { ChainTip, ConsensusEngine } from '../consensus/engine.js';
 import { decodeBlockUnrecovered } from '../ledger/block/block.js';
-import { InvalidBlockError } from '../ledger/block/errors.js';
+import { BlockErrorCode, InvalidBlockError } from '../ledger/block/errors.js';
 import type { Block } from '../ledger/block/types.js';
 import type { SenderRecovery } from '../ledger/tx/sender.js';
 import { CairnError } from '../primitives/errors.js';
@@ -481,6 +481,11 @@ export class Sync {
         await this.#chain.importBlock(block);
       } catch (err) {
         if (!(err instanceof InvalidBlockError)) throw err;
+        // A branch that leaves our finalized chain is not the peer's fault (it may be an honest validator that was
+        // cut off): set the peer aside without a penalty.
+        if (err.code === BlockErrorCode.FinalityConflict) {
+          throw new SyncPeerError(peerId, undefined, `is on a branch that leaves the finalized chain (${err.message})`, { cause: err });
+        }
         throw new SyncPeerError(peerId, 'invalid-block', `served invalid block #${block.header.number} ${bytesToHex(block.hash)}: ${err.message}`, { cause: err });
       }
     }

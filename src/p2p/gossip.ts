@@ -185,6 +185,8 @@ export class Gossip {
         this.#fetchAncestors(from, block);
         return TopicValidatorResult.Ignore;
       }
+      // A branch that leaves our finalized chain: not ours to follow, but not malice either (a partitioned validator).
+      if (err.code === BlockErrorCode.FinalityConflict) return TopicValidatorResult.Ignore;
       // A clock ahead of ours is not malice; the block may be fine in a few seconds.
       if (err.code === BlockErrorCode.BadTimestamp && isTooEarly(block.header, Date.now())) return TopicValidatorResult.Ignore;
       return this.#reject(from, `sent invalid block #${block.header.number} ${bytesToHex(block.hash)}: ${err.message}`);

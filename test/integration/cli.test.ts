@@ -3,11 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, DEV_ADDRESSES, DEV_KEYS, startNode, workspace, type NodeProcess, type Workspace } from './harness.js';
+import { ENGINE_CASES } from './engines.js';
+import { CLI, DEV_ADDRESSES, DEV_KEYS, network, printLogsOnFailure, removeNetwork, startNode, type Network, type NodeProcess } from './harness.js';
 
 const execFileP = promisify(execFile);
-let ws: Workspace;
-let node: NodeProcess;
 
 interface Run {
   code: number;
@@ -25,74 +24,78 @@ async function cairn(...args: string[]): Promise<Run> {
   }
 }
 
-beforeAll(async () => {
-  ws = await workspace();
-  node = await startNode(ws);
-});
-afterAll(async () => {
-  expect(await node?.stop()).toBe(0);
-  await ws?.remove();
-});
+describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
+  let net: Network | undefined;
+  let node: NodeProcess;
 
-describe('cairn CLI', () => {
-  it('creates a key file, funds it with wallet send, and reads balance and nonce over JSON-RPC', async () => {
-    const keyPath = join(ws.dir, 'alice.json');
-    const created = await cairn('keys', 'new', '--out', keyPath);
-    expect(created.code).toBe(0);
-    const address = /address (0x[0-9a-fA-F]{40})/.exec(created.stdout)![1]!;
-    expect(JSON.parse(await readFile(keyPath, 'utf8')).address).toBe(address);
-
-    const funded = await cairn('wallet', 'send', '--rpc', node.url, '--private-key', DEV_KEYS[0], '--to', address, '--value', '2.5');
-    expect(funded.stderr).toBe('');
-    expect(funded.code).toBe(0);
-    expect(funded.stdout).toMatch(/^sent 0x[0-9a-f]{64} from 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 \(nonce \d+\)/);
-    expect(funded.stdout).toMatch(/included in block \d+, gas used 21000, fee 0\.\d+ ETH/);
-
-    const balance = await cairn('wallet', 'balance', address, '--rpc', node.url);
-    expect(balance.stdout.trim()).toBe('2.5 ETH (2500000000000000000 wei)');
-
-    // The new key spends from its key file with a legacy transaction.
-    const spent = await cairn('wallet', 'send', '--rpc', node.url, '--key', keyPath, '--to', DEV_ADDRESSES[1], '--value', '1', '--type', '0');
-    expect(spent.code).toBe(0);
-    const nonce = await cairn('wallet', 'nonce', address, '--rpc', node.url);
-    expect(nonce.stdout.trim()).toBe('latest 1, pending 1');
+  beforeAll(async () => {
+    net = await network(engine, { producers: ['node'] });
+    node = await startNode(net, 'node', { produce: true });
   });
+  afterAll(() => removeNetwork(net), 60_000);
 
-  it('shows the node status', async () => {
-    const status = await cairn('status', '--rpc', node.url);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/chainId\s+13370/);
-    expect(status.stdout).toMatch(/consensus\.difficulty\s+\d+/);
-    expect(status.stdout).toMatch(/syncing\s+no/);
-  });
+  printLogsOnFailure(() => net);
 
-  it('answers usage errors with exit code 2 and says what to do', async () => {
-    const unknown = await cairn('frobnicate');
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+  describe('cairn CLI', () => {
+    it('creates a key file, funds it with wallet send, and reads balance and nonce over JSON-RPC', async () => {
+      const keyPath = join(net!.dir, 'alice.json');
+      const created = await cairn('keys', 'new', '--out', keyPath);
+      expect(created.code).toBe(0);
+      const address = /address (0x[0-9a-fA-F]{40})/.exec(created.stdout)![1]!;
+      expect(JSON.parse(await readFile(keyPath, 'utf8')).address).toBe(address);
 
-    const noKey = await cairn('wallet', 'send', '--rpc', node.url, '--to', DEV_ADDRESSES[1], '--value', '1');
-    expect(noKey.code).toBe(2);
-    expect(noKey.stderr).toMatch(/a signing key is required/);
+      const funded = await cairn('wallet', 'send', '--rpc', node.url, '--private-key', DEV_KEYS[0], '--to', address, '--value', '2.5');
+      expect(funded.stderr).toBe('');
+      expect(funded.code).toBe(0);
+      expect(funded.stdout).toMatch(/^sent 0x[0-9a-f]{64} from 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 \(nonce \d+\)/);
+      expect(funded.stdout).toMatch(/included in block \d+, gas used 21000, fee 0\.\d+ ETH/);
 
-    const badAddress = await cairn('wallet', 'balance', '0xF39Fd6e51aad88F6F4ce6aB8827279cffFb92266', '--rpc', node.url);
-    expect(badAddress.code).toBe(2);
-    expect(badAddress.stderr).toMatch(/checksum/i);
+      const balance = await cairn('wallet', 'balance', address, '--rpc', node.url);
+      expect(balance.stdout.trim()).toBe('2.5 ETH (2500000000000000000 wei)');
 
-    const badFlag = await cairn('start', '--rpc-port', 'abc');
-    expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toMatch(/--rpc-port must be a port number/);
+      // The new key spends from its key file with a legacy transaction.
+      const spent = await cairn('wallet', 'send', '--rpc', node.url, '--key', keyPath, '--to', DEV_ADDRESSES[1], '--value', '1', '--type', '0');
+      expect(spent.code).toBe(0);
+      const nonce = await cairn('wallet', 'nonce', address, '--rpc', node.url);
+      expect(nonce.stdout.trim()).toBe('latest 1, pending 1');
+    });
 
-    for (const command of ['start', 'keys', 'wallet', 'status', 'verify']) {
-      const help = await cairn(command, '--help');
-      expect(help.code, command).toBe(0);
-      expect(help.stdout, command).toMatch(/^Usage:/);
-    }
-  });
+    it('shows the node status', async () => {
+      const status = await cairn('status', '--rpc', node.url);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/chainId\s+13370/);
+      expect(status.stdout).toMatch(engine.statusLine);
+      expect(status.stdout).toMatch(/syncing\s+no/);
+    });
 
-  it('says when no node answers', async () => {
-    const down = await cairn('wallet', 'balance', DEV_ADDRESSES[0], '--rpc', 'http://127.0.0.1:9');
-    expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/cannot reach a Cairn node at http:\/\/127\.0\.0\.1:9/);
+    it('answers usage errors with exit code 2 and says what to do', async () => {
+      const unknown = await cairn('frobnicate');
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+
+      const noKey = await cairn('wallet', 'send', '--rpc', node.url, '--to', DEV_ADDRESSES[1], '--value', '1');
+      expect(noKey.code).toBe(2);
+      expect(noKey.stderr).toMatch(/a signing key is required/);
+
+      const badAddress = await cairn('wallet', 'balance', '0xF39Fd6e51aad88F6F4ce6aB8827279cffFb92266', '--rpc', node.url);
+      expect(badAddress.code).toBe(2);
+      expect(badAddress.stderr).toMatch(/checksum/i);
+
+      const badFlag = await cairn('start', '--rpc-port', 'abc');
+      expect(badFlag.code).toBe(2);
+      expect(badFlag.stderr).toMatch(/--rpc-port must be a port number/);
+
+      for (const command of ['start', 'keys', 'wallet', 'status', 'verify']) {
+        const help = await cairn(command, '--help');
+        expect(help.code, command).toBe(0);
+        expect(help.stdout, command).toMatch(/^Usage:/);
+      }
+    });
+
+    it('says when no node answers', async () => {
+      const down = await cairn('wallet', 'balance', DEV_ADDRESSES[0], '--rpc', 'http://127.0.0.1:9');
+      expect(down.code).toBe(1);
+      expect(down.stderr).toMatch(/cannot reach a Cairn node at http:\/\/127\.0\.0\.1:9/);
+    });
   });
 });

@@ -116,6 +116,8 @@ export class PosEngine implements ConsensusEngine {
   #head: { readonly number: number; readonly set: ValidatorSet } | undefined;
   /** The slot planProduction chose on a parent (hex hash), for buildBody. */
   #plan: { readonly parent: string; readonly slot: number } | undefined;
+  /** The last slot slashing protection approved a proposal for in this process. */
+  #spentSlot = -1;
 
   constructor(config: PosConfig, options: PosEngineOptions) {
     this.config = config;
@@ -240,7 +242,8 @@ export class PosEngine implements ConsensusEngine {
     const seeds = readSeeds(state);
     const { clock } = this.config;
     const { epochLength } = clock;
-    const first = Math.max(decodeSection(head).slot + 1, slotAt(now, clock));
+    // A slot already signed for (on a head that moved on before the block was imported) cannot be signed again.
+    const first = Math.max(decodeSection(head).slot + 1, slotAt(now, clock), this.#spentSlot + 1);
     let slot = first;
     while (slot < first + PLAN_HORIZON_SLOTS) {
       const epoch = epochOf(slot, epochLength);
@@ -300,6 +303,8 @@ export class PosEngine implements ConsensusEngine {
     const unsigned = { ...header, consensus: encodeSection(slot, committed) };
     const protection = await this.#protection;
     await protection.approveProposal(slot, proposalSigningHash(unsigned, this.config.domain));
+    // From here on this slot is spent, whether or not the block is used: plans skip it.
+    this.#spentSlot = Math.max(this.#spentSlot, slot);
     if (signal.aborted) return null;
     return signHeader(unsigned, committed, key, this.config.domain);
   }
