@@ -9,6 +9,8 @@ export interface BenchGenesisOptions {
   readonly targetBlockTimeMs: number;
   readonly initialDifficulty: string;
   readonly gasLimit: string;
+  /** PoW retarget half-life; the genesis default (16 x target) when absent. */
+  readonly halfLifeMs?: number;
 }
 
 /** A genesis of the benchmark's own: every dev account funded. */
@@ -21,7 +23,13 @@ export function benchGenesis(options: BenchGenesisOptions): Record<string, unkno
     blockReward: '2000000000000000000',
     consensus: {
       type: 'pow',
-      pow: { targetBlockTimeMs: options.targetBlockTimeMs, initialDifficulty: options.initialDifficulty, minDifficulty: '1000', confirmations: 32 },
+      pow: {
+        targetBlockTimeMs: options.targetBlockTimeMs,
+        initialDifficulty: options.initialDifficulty,
+        minDifficulty: '1000',
+        confirmations: 32,
+        ...(options.halfLifeMs === undefined ? {} : { halfLifeMs: options.halfLifeMs }),
+      },
     },
     alloc: Object.fromEntries(DEV_ACCOUNTS.map((a) => [a.address, { balance: '1000000000000000000000000' }])),
   };

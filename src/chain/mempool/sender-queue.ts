@@ -16,9 +16,11 @@ export interface PoolEntry {
 }
 
 /**
- * One sender's pooled transactions by nonce. The per-sender cap keeps a queue
- * short (64 by default), so recounting the pending run after each change is
- * cheaper than maintaining it incrementally and cannot drift.
+ * One sender's pooled transactions by nonce. The pending run is kept up to
+ * date where a change can move it: an insert at its end extends it (from
+ * where it ended, so a burst of consecutive nonces costs linear time, not
+ * quadratic), a delete inside it cuts it there, and a new account nonce
+ * recounts it.
  *
  * Pending = the run of consecutive nonces starting at the account's nonce
  * (executable in order); every other pooled nonce is queued behind a gap.
@@ -80,7 +82,7 @@ export class SenderQueue {
     this.byNonce.set(nonce, entry);
     this.cost += entry.cost - (old?.cost ?? 0n);
     if (this.last === undefined || nonce >= this.last.tx.nonce) this.last = entry;
-    this.recount();
+    if (nonce === this.nextNonce) this.extend();
   }
 
   delete(nonce: bigint): void {
@@ -89,13 +91,14 @@ export class SenderQueue {
     this.byNonce.delete(nonce);
     this.cost -= old.cost;
     if (this.last === old) this.last = this.findLast();
-    this.recount();
+    if (this.isPending(nonce)) this.pending = Number(nonce - this.nonce);
   }
 
   setAccountNonce(accountNonce: bigint): void {
     if (accountNonce === this.nonce) return;
     this.nonce = accountNonce;
-    this.recount();
+    this.pending = 0;
+    this.extend();
   }
 
   /** Entries in nonce order. */
@@ -109,9 +112,12 @@ export class SenderQueue {
     return last;
   }
 
-  private recount(): void {
-    let n = 0;
-    while (this.byNonce.has(this.nonce + BigInt(n))) n++;
-    this.pending = n;
+  /** Grows the pending run over the consecutive nonces pooled after it. */
+  private extend(): void {
+    let next = this.nextNonce;
+    while (this.byNonce.has(next)) {
+      this.pending++;
+      next++;
+    }
   }
 }

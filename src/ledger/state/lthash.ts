@@ -87,8 +87,15 @@ export class LtHash {
   }
 }
 
+/**
+ * SHAKE256 with nothing absorbed yet. Copying it costs half of createHash,
+ * which looks the algorithm up and sets it up again for every element.
+ * (A copy needs its outputLength again: it does not inherit it.)
+ */
+const FRESH_SHAKE = createHash('shake256');
+
 function expand(element: Uint8Array): Uint8Array {
-  return createHash('shake256', { outputLength: LTHASH_BYTES }).update(element).digest();
+  return FRESH_SHAKE.copy({ outputLength: LTHASH_BYTES }).update(element).digest();
 }
 
 /**

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RecoverRequest, RecoveryBackend } from './backend.js';
-import type { WorkerMessage, WorkerRequest, WorkerResult } from './noble-worker.js';
+import { compiledWorkerPath, packRequests, unpackKeys, type WorkerMessage, type WorkerRequest, type WorkerResult } from './worker-protocol.js';
 
 /**
  * @noble/secp256k1 recovery spread over worker threads: pure JS recovers
@@ -15,19 +13,10 @@ import type { WorkerMessage, WorkerRequest, WorkerResult } from './noble-worker.
 // ~2.5 ms per recovery, small enough that two concurrent callers interleave.
 const MAX_CHUNK = 64;
 
-/**
- * Worker threads do not inherit the vitest/tsx TypeScript loader, so the
- * worker always runs compiled JS: next to this file in dist/, or, when this
- * file is the .ts source (tests, tsx), the compiled copy in dist/ that
- * tsconfig's rootDir src → outDir dist puts at the mirrored path.
- */
 function workerScriptPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  const path = here.endsWith('.ts')
-    ? fileURLToPath(new URL('../../../dist/primitives/recover/noble-worker.js', import.meta.url))
-    : fileURLToPath(new URL('./noble-worker.js', import.meta.url));
-  if (!existsSync(path)) {
-    throw new Error(`compiled recovery worker not found at ${path}; build first with \`npx tsc -p tsconfig.json\` (npm run build)`);
+  const path = compiledWorkerPath('noble-worker');
+  if (path === undefined) {
+    throw new Error(`compiled recovery worker noble-worker.js not found; build first with \`npx tsc -p tsconfig.json\` (npm run build)`);
   }
   return path;
 }
@@ -150,30 +139,10 @@ class NoblePool implements RecoveryBackend {
     for (let start = 0; start < requests.length; start += chunk) {
       const end = Math.min(start + chunk, requests.length);
       const target = alive.reduce((a, b) => (b.load < a.load ? b : a));
-      pending.push(
-        target.submit(this.pack(requests, start, end)).then((res) => {
-          for (let i = 0; i < end - start; i++) {
-            if (res.found[i] === 1) out[start + i] = res.keys.slice(i * 65, i * 65 + 65);
-          }
-        }),
-      );
+      pending.push(target.submit(packRequests(this.nextId++, requests, start, end)).then((res) => unpackKeys(res, out, start)));
     }
     await Promise.all(pending);
     return out;
-  }
-
-  private pack(requests: readonly RecoverRequest[], start: number, end: number): WorkerRequest {
-    const count = end - start;
-    const digests = new Uint8Array(count * 32);
-    const signatures = new Uint8Array(count * 64);
-    const recoveryIds = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      const req = requests[start + i]!;
-      digests.set(req.msgHash, i * 32);
-      signatures.set(req.signature, i * 64);
-      recoveryIds[i] = req.recoveryId;
-    }
-    return { id: this.nextId++, count, digests, signatures, recoveryIds };
   }
 
   async close(): Promise<void> {

@@ -1,28 +1,11 @@
 import { parentPort } from 'node:worker_threads';
 import { recoverPublicKey } from '@noble/secp256k1';
+import type { WorkerMessage, WorkerRequest, WorkerResult } from './worker-protocol.js';
 
 /**
- * Worker side of the noble recovery pool. Requests arrive packed into flat
- * buffers (32-byte digests, 64-byte signatures, 1-byte recovery ids) so one
- * postMessage carries a whole chunk without per-item structured cloning.
+ * Worker side of the noble recovery pool, speaking the packed protocol of
+ * worker-protocol.ts.
  */
-export interface WorkerRequest {
-  readonly id: number;
-  readonly count: number;
-  readonly digests: Uint8Array<ArrayBuffer>;
-  readonly signatures: Uint8Array<ArrayBuffer>;
-  readonly recoveryIds: Uint8Array<ArrayBuffer>;
-}
-
-/** keys holds count × 65 bytes; found[i] is 1 where key i recovered. */
-export interface WorkerResult {
-  readonly type: 'result';
-  readonly id: number;
-  readonly keys: Uint8Array<ArrayBuffer>;
-  readonly found: Uint8Array<ArrayBuffer>;
-}
-
-export type WorkerMessage = { readonly type: 'ready' } | WorkerResult;
 
 function recoverChunk(req: WorkerRequest): WorkerResult {
   const keys = new Uint8Array(req.count * 65);

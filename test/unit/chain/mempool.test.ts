@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mempool, type MempoolLimits } from '../../../src/chain/mempool.js';
 import { JournalWriter } from '../../../src/chain/mempool/journal-writer.js';
+import { SenderQueue, type PoolEntry } from '../../../src/chain/mempool/sender-queue.js';
 import type { Block, BlockHeader } from '../../../src/ledger/block/types.js';
 import type { Account } from '../../../src/ledger/state/types.js';
 import { signTransaction } from '../../../src/ledger/tx/encode.js';
@@ -650,5 +651,46 @@ describe('JournalWriter', () => {
     await writer.flush();
     expect(journal.puts).toHaveLength(0);
     expect(journal.deletedHashes()).toEqual([hex(tx)]);
+  });
+});
+
+describe('SenderQueue', () => {
+  /** The pending run counted from scratch: what the queue keeps incrementally. */
+  function naivePending(nonces: ReadonlySet<bigint>, accountNonce: bigint): number {
+    let n = 0;
+    while (nonces.has(accountNonce + BigInt(n))) n++;
+    return n;
+  }
+
+  function entry(nonce: bigint): PoolEntry {
+    const tx = { nonce } as SignedTransaction;
+    return { tx, hashKey: `h${nonce}`, senderKey: 's', cost: 1n, gas: 21_000n, seq: 0 };
+  }
+
+  it('keeps the pending run equal to a recount through random inserts, deletes and account nonces', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const queue = new SenderQueue(new Uint8Array(20), 5n);
+    const pooled = new Set<bigint>();
+    let accountNonce = 5n;
+    for (let step = 0; step < 5000; step++) {
+      const nonce = accountNonce + BigInt(random(40)) - 3n;
+      const action = random(10);
+      if (action < 6) {
+        queue.set(entry(nonce));
+        pooled.add(nonce);
+      } else if (action < 9) {
+        queue.delete(nonce);
+        pooled.delete(nonce);
+      } else {
+        accountNonce += BigInt(random(6));
+        queue.setAccountNonce(accountNonce);
+      }
+      expect(queue.pendingCount, `step ${step}`).toBe(naivePending(pooled, accountNonce));
+      expect(queue.size).toBe(pooled.size);
+    }
   });
 });
