@@ -11,14 +11,21 @@
  * averages about one block interval whatever the acceptance rate; the output
  * prints both parts.
  *
- * Run: npm run bench:ingest   (CAIRN_BENCH_DIFFICULTY, CAIRN_BENCH_HALF_LIFE_MS to change the PoW parameters)
+ * Under proof of stake (`-- --consensus pos`) the node is the one validator
+ * of a genesis with 1 s slots: blocks come at every slot start, so the wait
+ * is what is left of the slot.
+ *
+ * Run: npm run bench:ingest [-- --consensus pos]   (CAIRN_BENCH_DIFFICULTY, CAIRN_BENCH_HALF_LIFE_MS to change the PoW parameters)
  */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { signTransaction } from '../../src/ledger/tx/encode.js';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
 import { bytesToHex, hexToBytes } from '../../src/primitives/hex.js';
 import { benchDir, benchGenesis, fmt, sleep } from '../lib/bench.js';
 import { HttpRpcClient } from '../lib/http-rpc.js';
 import { spawnNode } from '../lib/node-process.js';
+import { createValidatorKeys, DEFAULT_POS, posGenesis } from '../lib/pos-genesis.js';
 
 const SENDERS = 20;
 const PER_SENDER = 100;
@@ -39,10 +46,18 @@ interface Block {
   readonly timestamp: string;
 }
 
-const dir = await benchDir(
-  benchGenesis({ targetBlockTimeMs: TARGET_MS, halfLifeMs: HALF_LIFE_MS, initialDifficulty: INITIAL_DIFFICULTY, gasLimit: GAS_LIMIT }),
-);
-const node = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', '--mine', '--log-level', 'warn'] });
+const consensus = parseArgs({ options: { consensus: { type: 'string', default: 'pow' } } }).values.consensus;
+if (consensus !== 'pow' && consensus !== 'pos') throw new Error(`--consensus must be pow or pos, got "${consensus}"`);
+const powGenesis = benchGenesis({ targetBlockTimeMs: TARGET_MS, halfLifeMs: HALF_LIFE_MS, initialDifficulty: INITIAL_DIFFICULTY, gasLimit: GAS_LIMIT });
+const dir = await benchDir(powGenesis);
+let produce = ['--mine'];
+if (consensus === 'pos') {
+  // The PoS genesis names the validator, whose key file lives in the benchmark's folder: it replaces the PoW one.
+  const [validator] = await createValidatorKeys(dir.dir, 1);
+  await writeFile(dir.genesisPath, JSON.stringify(posGenesis({ ...powGenesis, timestamp: Date.now() }, [validator!.address], { ...DEFAULT_POS, slotDurationMs: TARGET_MS })));
+  produce = ['--validator-key', validator!.path];
+}
+const node = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', ...produce, '--log-level', 'warn'] });
 const client = new HttpRpcClient(node.url, IN_FLIGHT);
 try {
   const raws: string[] = [];
@@ -71,7 +86,7 @@ try {
   // Interleave senders, as independent wallets would arrive.
   const order = raws.map((_, k) => raws[(k % SENDERS) * PER_SENDER + Math.floor(k / SENDERS)]!);
 
-  // Let the difficulty settle toward the target before measuring.
+  // Let the difficulty settle toward the target before measuring (PoS: a few slots).
   await sleep(8_000);
   const startHeight = await blockNumber();
 
@@ -136,7 +151,9 @@ try {
 
   console.log('Cairn transaction ingestion benchmark');
   console.log(
-    `  genesis of its own: PoW, ${TARGET_MS} ms block target, retarget half-life ${HALF_LIFE_MS} ms, gas limit ${GAS_LIMIT} (does not bind)`,
+    consensus === 'pow'
+      ? `  genesis of its own: PoW, ${TARGET_MS} ms block target, retarget half-life ${HALF_LIFE_MS} ms, gas limit ${GAS_LIMIT} (does not bind)`
+      : `  genesis of its own: PoS, one validator (this node), ${TARGET_MS} ms slots, gas limit ${GAS_LIMIT} (does not bind)`,
   );
   console.log(`  ${SENDERS} senders x ${PER_SENDER} pre-signed EIP-1559 transfers, ${IN_FLIGHT} HTTP requests in flight`);
   console.log(
