@@ -60,6 +60,12 @@ describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
       expect(nonce.stdout.trim()).toBe('latest 1, pending 1');
     });
 
+    it('cairn stake: refused where it cannot work, and with the module\'s reason where it may', async () => {
+      const staked = await cairn('stake', '--rpc', node.url, '--private-key', DEV_KEYS[2], '--amount', '1');
+      expect(staked.code).toBe(engine.smallStake.code);
+      expect(staked.stdout + staked.stderr).toMatch(engine.smallStake.output);
+    });
+
     it('shows the node status', async () => {
       const status = await cairn('status', '--rpc', node.url);
       expect(status.code).toBe(0);
@@ -85,7 +91,7 @@ describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
       expect(badFlag.code).toBe(2);
       expect(badFlag.stderr).toMatch(/--rpc-port must be a port number/);
 
-      for (const command of ['start', 'keys', 'wallet', 'status', 'verify']) {
+      for (const command of ['start', 'keys', 'wallet', 'stake', 'unstake', 'supply', 'status', 'verify']) {
         const help = await cairn(command, '--help');
         expect(help.code, command).toBe(0);
         expect(help.stdout, command).toMatch(/^Usage:/);

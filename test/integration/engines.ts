@@ -47,6 +47,8 @@ export interface EngineProfile {
   produceArgs(producer: Producer): string[];
   /** A line `cairn status` prints for this engine's consensus. */
   readonly statusLine: RegExp;
+  /** What `cairn stake --amount 1` answers (exit code, stdout or stderr): PoW has no staking; PoS refuses 1 ether, below its minimum stake. */
+  readonly smallStake: { readonly code: number; readonly output: RegExp };
 }
 
 /** Short slots keep the tests fast. `fast`: 100 ms (50 ms built the sync backlog hardly sooner on 2 cores). */
@@ -91,6 +93,7 @@ export const POW: EngineProfile = {
   }),
   produceArgs: (producer) => ['--mine', '--coinbase', producer.address],
   statusLine: /consensus\.difficulty\s+\d+/,
+  smallStake: { code: 2, output: /has no staking: this chain runs pow/ },
 };
 
 export const POS: EngineProfile = {
@@ -117,6 +120,7 @@ export const POS: EngineProfile = {
     return ['--validator-key', producer.keyPath];
   },
   statusLine: /consensus\.epoch\s+\d+/,
+  smallStake: { code: 1, output: /FAILED in block \d+[\s\S]*refused: staking: .*minimum/ },
 };
 
 export const ENGINES: readonly EngineProfile[] = [POW, POS];

@@ -2,7 +2,7 @@ import { STAKING_ADDRESS } from '../../ledger/modules/staking/index.js';
 import { bytesToHex, utf8ToBytes } from '../../primitives/hex.js';
 import { DEFAULT_RPC_URL, parse } from '../args.js';
 import { UsageError } from '../errors.js';
-import { RpcClient } from '../rpc-client.js';
+import { RpcClient, RpcClientError } from '../rpc-client.js';
 import { loadSigningKey, signAndSubmit, waitOptions } from '../submit.js';
 import { parseEther } from '../units.js';
 
@@ -39,6 +39,13 @@ export function stakingCommand(op: 'stake' | 'unstake') {
     if (amount === 0n) throw new UsageError('--amount must be more than 0');
     const privateKey = await loadSigningKey(values);
     const client = new RpcClient(values.rpc ?? DEFAULT_RPC_URL);
+    // On a chain without validators the staking address is an ordinary account: the value would be lost there.
+    await client.call('cairn_validators').catch((err: unknown) => {
+      if (err instanceof RpcClientError && err.rpcCode !== undefined) {
+        throw new UsageError(`the node at ${client.url} has no staking: ${err.message.replace(/^cairn_validators: /, '')}`);
+      }
+      throw err;
+    });
     const document = op === 'stake' ? { op } : { op, amount: amount.toString() };
     await signAndSubmit(
       client,
