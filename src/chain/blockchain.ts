@@ -113,6 +113,8 @@ export class Blockchain implements StateReader {
   readonly #now: () => number;
   readonly #modules: readonly SystemModule[];
   readonly #state: HeadState;
+  /** The head state's record keys, sorted; rebuilt on demand after a block changed the records. */
+  #sortedRecordKeys: string[] | undefined;
   #head: ChainHead;
   #headLtHash: LtHash;
   readonly #invalid = new RecentMap<true>(INVALID_BLOCKS_REMEMBERED);
@@ -233,16 +235,18 @@ export class Blockchain implements StateReader {
 
   /**
    * The head state's records whose key starts with `prefix`, in ascending
-   * bytewise key order (lowercase hex sorts the same way). It walks every
-   * record: fine for listing queries at the sizes the in-memory head state is
-   * made for.
+   * bytewise key order (lowercase hex sorts the same way). The sorted keys
+   * are built once per head (on the first listing after a block) and then
+   * searched, so a listing costs its own size.
    */
   recordsWithPrefix(prefix: Uint8Array): Array<readonly [Uint8Array, Uint8Array]> {
     const hexPrefix = bytesToHex(prefix);
-    const matches: [string, Uint8Array][] = [];
-    for (const entry of this.#state.records) if (entry[0].startsWith(hexPrefix)) matches.push(entry);
-    matches.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return matches.map(([key, value]) => [hexToBytes(key), value]);
+    const keys = (this.#sortedRecordKeys ??= [...this.#state.records.keys()].sort());
+    const matches: [Uint8Array, Uint8Array][] = [];
+    for (let i = lowerBound(keys, hexPrefix); i < keys.length && keys[i]!.startsWith(hexPrefix); i++) {
+      matches.push([hexToBytes(keys[i]!), this.#state.records.get(keys[i]!)!]);
+    }
+    return matches;
   }
 
   /** The finalized block the chain never leaves: none (0) when the engine's finality is only a confirmation depth. */
@@ -552,6 +556,7 @@ export class Blockchain implements StateReader {
 
     // Committed: switch the in-memory view in one synchronous step.
     applyOverrides(this.#state, overrides);
+    if (overrides.records.size > 0) this.#sortedRecordKeys = undefined;
     this.#head = { header: tip.header, hash: tip.hash, totalWeight: tipMeta.totalWeight };
     this.#headLtHash = ltHash;
     this.#recentBlocks.set(bytesToHex(tip.hash), tip);
@@ -676,4 +681,16 @@ export class Blockchain implements StateReader {
   #assertOpen(): void {
     if (this.#closed) throw new ChainClosedError();
   }
+}
+
+/** The index of the first key not below `key` in sorted `keys`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (keys[mid]! < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -65,8 +65,11 @@ describe('Blockchain: system-module records', () => {
   it('lists records by prefix in ascending bytewise key order', async () => {
     env = newEnv();
     const chain = await env.open(await env.dir(), { modules: [notes] });
+    // A listing before the records exist must not hide them afterwards (the sorted keys are rebuilt per head).
+    expect(chain.recordsWithPrefix(utf8ToBytes('notes/'))).toEqual([]);
     // Alice (0xf39f…) writes first, Bob (0x7099…) second: sorted order is the reverse of insertion.
     await env.mine(chain, [note(0n, 'a')]);
+    expect(chain.recordsWithPrefix(utf8ToBytes('notes/'))).toHaveLength(1);
     await env.mine(chain, [note(0n, 'b', BOB_KEY)]);
     const keys = chain.recordsWithPrefix(utf8ToBytes('notes/')).map(([key]) => bytesToHex(key));
     expect(keys).toHaveLength(2);
