@@ -2,13 +2,6 @@
 // First: libp2p needs Promise.withResolvers, which Node 20 lacks.
 import '../p2p/polyfill.js';
 import { CairnError } from '../primitives/errors.js';
-import { keysCommand } from './commands/keys.js';
-import { stakingCommand } from './commands/stake.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { supplyCommand } from './commands/supply.js';
-import { verifyCommand } from './commands/verify.js';
-import { walletCommand } from './commands/wallet.js';
 import { UsageError } from './errors.js';
 
 const USAGE = `Cairn: a small, real proof-of-work / proof-of-stake blockchain node.
@@ -27,15 +20,16 @@ Commands:
 
 type Command = (argv: string[], print: (line: string) => void) => Promise<void>;
 
-const COMMANDS: Record<string, Command> = {
-  start: startCommand,
-  keys: keysCommand,
-  wallet: walletCommand,
-  stake: stakingCommand('stake'),
-  unstake: stakingCommand('unstake'),
-  supply: supplyCommand,
-  status: statusCommand,
-  verify: verifyCommand,
+// Each command's module is loaded only when it runs: a node start need not load the supply CLI, nor a wallet call the node.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.js')).startCommand,
+  keys: async () => (await import('./commands/keys.js')).keysCommand,
+  wallet: async () => (await import('./commands/wallet.js')).walletCommand,
+  stake: async () => (await import('./commands/stake.js')).stakingCommand('stake'),
+  unstake: async () => (await import('./commands/stake.js')).stakingCommand('unstake'),
+  supply: async () => (await import('./commands/supply.js')).supplyCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -45,9 +39,10 @@ async function main(argv: string[]): Promise<void> {
     print(USAGE);
     return;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
-  await command(rest, print);
+  // hasOwn: "toString" and the like are not commands.
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
+  await (await load())(rest, print);
 }
 
 // A reader that goes away (`cairn status | head`) is not an error of ours.
