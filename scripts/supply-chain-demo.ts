@@ -22,16 +22,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { receiptEvents } from '../src/cli/commands/supply.js';
 import { RpcClient } from '../src/cli/rpc-client.js';
-import type { CliReceipt } from '../src/cli/submit.js';
+import { submitCall, type CliReceipt } from '../src/cli/submit.js';
 import { describeEvents, formatHistory, formatLineage, formatVerifyReport, type HistoryView, type LineageView } from '../src/cli/supply/format.js';
 import { formatEther, parseEther } from '../src/cli/units.js';
 import { encodeSupplyOp, SUPPLY_ADDRESS, type SupplyOp } from '../src/ledger/modules/supply/index.js';
-import { signTransaction } from '../src/ledger/tx/encode.js';
 import { DEV_ACCOUNTS } from '../src/node/dev-accounts.js';
 import { verifyProof, type ProofDocument } from '../src/node/provenance/index.js';
 import { parseAddress, toChecksumAddress } from '../src/primitives/address.js';
 import { CairnError } from '../src/primitives/errors.js';
-import { bytesToHex, hexToBytes, parseQuantity, toQuantity } from '../src/primitives/hex.js';
+import { bytesToHex, hexToBytes, parseQuantity } from '../src/primitives/hex.js';
 import { addressOfPrivateKey, generatePrivateKey } from '../src/primitives/keys.js';
 import { Devnet } from './lib/devnet.js';
 import { REPO } from './lib/node-process.js';
@@ -88,35 +87,6 @@ async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promis
   }
 }
 
-/** Signs and submits one transaction through `node`, with fees as wallets pick them; resolves its hash. */
-async function submit(node: Node, key: Uint8Array, nonce: bigint, to: Uint8Array, value: bigint, data: Uint8Array): Promise<string> {
-  const { client } = node;
-  const from = toChecksumAddress(addressOfPrivateKey(key));
-  const [chainId, gas, latest, tip] = await Promise.all([
-    client.call<string>('eth_chainId'),
-    client.call<string>('eth_estimateGas', [{ from, to: bytesToHex(to), value: toQuantity(value), data: bytesToHex(data) }]),
-    client.call<{ baseFeePerGas: string }>('eth_getBlockByNumber', ['latest', false]),
-    client.call<string>('eth_maxPriorityFeePerGas'),
-  ]);
-  const tx = signTransaction(
-    {
-      type: 2,
-      chainId: parseQuantity(chainId),
-      nonce,
-      gasPrice: null,
-      maxFeePerGas: 2n * parseQuantity(latest.baseFeePerGas) + parseQuantity(tip),
-      maxPriorityFeePerGas: parseQuantity(tip),
-      gasLimit: parseQuantity(gas),
-      to,
-      value,
-      data,
-      accessList: [],
-    },
-    key,
-  );
-  return client.call<string>('eth_sendRawTransaction', [bytesToHex(tx.raw)]);
-}
-
 /** The receipt of `hash` as `node` sees it; a refusal's reason from supply_getTransaction. */
 async function outcome(node: Node, hash: string): Promise<Outcome> {
   const receipt = await waitUntil(`transaction ${hash} to be included (node ${node.index})`, RECEIPT_TIMEOUT_MS, async () => {
@@ -142,7 +112,7 @@ class Party {
 
   /** Submits `op` (the party's keys are new, so its nonces count from 0 here); resolves the hash. */
   send(op: SupplyOp): Promise<string> {
-    return submit(this.node, this.key, this.#nonce++, SUPPLY_ADDRESS, 0n, encodeSupplyOp(op));
+    return submitCall(this.node.client, this.key, { to: SUPPLY_ADDRESS, value: 0n, data: encodeSupplyOp(op) }, this.#nonce++).then((sent) => sent.hash);
   }
 }
 
@@ -261,7 +231,10 @@ async function fund(node: Node, parties: readonly Party[]): Promise<void> {
   }
   const nonce = parseQuantity(await node.client.call<string>('eth_getTransactionCount', [funder.address, 'pending']));
   const hashes: string[] = [];
-  for (const [i, party] of parties.entries()) hashes.push(await submit(node, key, nonce + BigInt(i), parseAddress(party.address), FUNDING, new Uint8Array(0)));
+  for (const [i, party] of parties.entries()) {
+    const sent = await submitCall(node.client, key, { to: parseAddress(party.address), value: FUNDING, data: new Uint8Array(0) }, nonce + BigInt(i));
+    hashes.push(sent.hash);
+  }
   const outcomes = await Promise.all(hashes.map((hash) => outcome(node, hash)));
   const blocks = [...new Set(outcomes.map((o) => `#${o.block}`))].join(', ');
   if (outcomes.some((o) => !o.ok)) throw new DemoError('a funding transfer failed');

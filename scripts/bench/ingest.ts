@@ -19,10 +19,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { signTransaction } from '../../src/ledger/tx/encode.js';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
 import { bytesToHex, hexToBytes } from '../../src/primitives/hex.js';
-import { benchDir, benchGenesis, fmt, sleep } from '../lib/bench.js';
+import { benchDir, benchGenesis, benchTx, fmt, sleep } from '../lib/bench.js';
 import { HttpRpcClient } from '../lib/http-rpc.js';
 import { spawnNode } from '../lib/node-process.js';
 import { createValidatorKeys, DEFAULT_POS, posGenesis } from '../lib/pos-genesis.js';
@@ -64,22 +63,7 @@ try {
   for (let i = 0; i < SENDERS; i++) {
     const key = hexToBytes(DEV_ACCOUNTS[i]!.privateKey);
     for (let nonce = 0; nonce < PER_SENDER; nonce++) {
-      const tx = signTransaction(
-        {
-          type: 2,
-          chainId: 13370n,
-          nonce: BigInt(nonce),
-          gasPrice: null,
-          maxFeePerGas: 100_000_000_000n,
-          maxPriorityFeePerGas: 1_000_000_000n,
-          gasLimit: 21_000n,
-          to: hexToBytes(DEV_ACCOUNTS[(i + 1) % SENDERS]!.address),
-          value: 1n,
-          data: new Uint8Array(0),
-          accessList: [],
-        },
-        key,
-      );
+      const tx = benchTx(key, { nonce: BigInt(nonce), to: hexToBytes(DEV_ACCOUNTS[(i + 1) % SENDERS]!.address), value: 1n });
       raws.push(bytesToHex(tx.raw));
     }
   }

@@ -15,13 +15,12 @@
  * Run: npm run bench:supply
  */
 import { encodeSupplyOp, SUPPLY_ADDRESS, SUPPLY_CALL_GAS, type SupplyOp } from '../../src/ledger/modules/supply/index.js';
-import { signTransaction } from '../../src/ledger/tx/encode.js';
 import { intrinsicGas } from '../../src/ledger/tx/validate.js';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
 import { toChecksumAddress } from '../../src/primitives/address.js';
 import { bytesToHex, hexToBytes } from '../../src/primitives/hex.js';
 import { addressOfPrivateKey, generatePrivateKey } from '../../src/primitives/keys.js';
-import { benchDir, benchGenesis, fmt, percentile, sleep } from '../lib/bench.js';
+import { benchDir, benchGenesis, benchTx, fmt, percentile, sleep } from '../lib/bench.js';
 import { HttpRpcClient } from '../lib/http-rpc.js';
 import { spawnNode } from '../lib/node-process.js';
 
@@ -44,23 +43,8 @@ interface Receipt {
 
 function sign(key: Uint8Array, nonce: number, op: SupplyOp): string {
   const data = encodeSupplyOp(op);
-  const tx = signTransaction(
-    {
-      type: 2,
-      chainId: 13370n,
-      nonce: BigInt(nonce),
-      gasPrice: null,
-      maxFeePerGas: 100_000_000_000n,
-      maxPriorityFeePerGas: 1_000_000_000n,
-      // What eth_estimateGas answers: intrinsic gas plus the module's fixed cost.
-      gasLimit: intrinsicGas({ data, accessList: [] }) + SUPPLY_CALL_GAS,
-      to: SUPPLY_ADDRESS,
-      value: 0n,
-      data,
-      accessList: [],
-    },
-    key,
-  );
+  // What eth_estimateGas answers: intrinsic gas plus the module's fixed cost.
+  const tx = benchTx(key, { nonce: BigInt(nonce), to: SUPPLY_ADDRESS, data, gasLimit: intrinsicGas({ data, accessList: [] }) + SUPPLY_CALL_GAS });
   return bytesToHex(tx.raw);
 }
 

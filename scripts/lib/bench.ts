@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signTransaction } from '../../src/ledger/tx/encode.js';
+import type { Transaction } from '../../src/ledger/tx/types.js';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
 
 /** Shared pieces of the benchmarks in scripts/bench/. */
@@ -61,4 +63,34 @@ export function fmt(n: number, digits = 0): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface BenchTxFields {
+  readonly nonce: bigint;
+  readonly to: Uint8Array;
+  readonly value?: bigint;
+  readonly data?: Uint8Array;
+  readonly gasLimit?: bigint;
+  /** The benchmarks' genesis chain id (benchGenesis) unless given. */
+  readonly chainId?: bigint;
+}
+
+/** A pre-signed EIP-1559 transaction with fees well above any base fee a benchmark reaches: 100 gwei cap, 1 gwei tip. */
+export function benchTx(key: Uint8Array, fields: BenchTxFields): Transaction {
+  return signTransaction(
+    {
+      type: 2,
+      chainId: fields.chainId ?? 13370n,
+      nonce: fields.nonce,
+      gasPrice: null,
+      maxFeePerGas: 100_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000_000n,
+      gasLimit: fields.gasLimit ?? 21_000n,
+      to: fields.to,
+      value: fields.value ?? 0n,
+      data: fields.data ?? new Uint8Array(0),
+      accessList: [],
+    },
+    key,
+  );
 }

@@ -6,14 +6,13 @@ import { createEngine } from '../../src/consensus/index.js';
 import { decodeBlock, decodeBlockUnrecovered, encodeBlock } from '../../src/ledger/block/block.js';
 import { hashHeader } from '../../src/ledger/block/header.js';
 import { parseGenesis, type Genesis } from '../../src/ledger/genesis.js';
-import { signTransaction } from '../../src/ledger/tx/encode.js';
 import { SenderRecovery } from '../../src/ledger/tx/sender.js';
 import type { Transaction } from '../../src/ledger/tx/types.js';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
 import { chainModules } from '../../src/node/modules.js';
 import { hexToBytes } from '../../src/primitives/hex.js';
 import type { RecoveryBackend } from '../../src/primitives/recover/backend.js';
-import { benchGenesis } from './bench.js';
+import { benchGenesis, benchTx } from './bench.js';
 
 /**
  * Chains of blocks full of transfers, built in-process without mining, and
@@ -84,22 +83,7 @@ export async function buildTransferChain(options: TransferChainOptions): Promise
         for (let i = 0; i < txsPerBlock; i++) {
           const s = i % SENDERS;
           txs.push(
-            signTransaction(
-              {
-                type: 2,
-                chainId: genesis.chainId,
-                nonce: nonces[s]!++,
-                gasPrice: null,
-                maxFeePerGas: 100_000_000_000n,
-                maxPriorityFeePerGas: 1_000_000_000n,
-                gasLimit: 21_000n,
-                to: recipient(b * txsPerBlock + i),
-                value: 1n,
-                data: new Uint8Array(0),
-                accessList: [],
-              },
-              keys[s]!,
-            ),
+            benchTx(keys[s]!, { chainId: genesis.chainId, nonce: nonces[s]!++, to: recipient(b * txsPerBlock + i), value: 1n }),
           );
         }
         const signed = await recovery.recover(txs);

@@ -46,26 +46,25 @@ export function waitOptions(values: { readonly 'no-wait'?: boolean; readonly tim
   return { noWait: values['no-wait'] ?? false, timeoutS: values.timeout ? parsePositiveInt(values.timeout, '--timeout') : 60 };
 }
 
+/** A transaction submitted: its hash, sender and nonce. */
+export interface Submitted {
+  readonly hash: string;
+  readonly from: string;
+  readonly nonce: bigint;
+}
+
 /**
- * Signs a transaction with the node's chain id, the pending nonce, its gas
- * estimate and fees as viem and ethers pick them, submits it, and waits for
- * its receipt (printing a line for each step). Sets a failing exit code for
- * a status-0 receipt, whose reason it prints. Returns the receipt, or
- * undefined with --no-wait.
+ * Signs a transaction with the node's chain id, its gas estimate and fees as
+ * viem and ethers pick them, and submits it. The nonce is the node's
+ * pending nonce unless given (a script sending several at once counts its own).
  */
-export async function signAndSubmit(
-  client: RpcClient,
-  privateKey: Uint8Array,
-  request: CallRequest,
-  wait: WaitOptions,
-  print: (line: string) => void,
-): Promise<CliReceipt | undefined> {
+export async function submitCall(client: RpcClient, privateKey: Uint8Array, request: CallRequest, nonce?: bigint): Promise<Submitted> {
   const { to, value, data } = request;
   const type = request.type ?? 2;
   const from = toChecksumAddress(addressOfPrivateKey(privateKey));
-  const [chainId, nonce, gas, latest] = await Promise.all([
+  const [chainId, pending, gas, latest] = await Promise.all([
     client.call<string>('eth_chainId'),
-    client.call<string>('eth_getTransactionCount', [from, 'pending']),
+    nonce === undefined ? client.call<string>('eth_getTransactionCount', [from, 'pending']) : Promise.resolve(toQuantity(nonce)),
     client.call<string>('eth_estimateGas', [{ from, to: bytesToHex(to), value: toQuantity(value), data: bytesToHex(data) }]),
     client.call<{ baseFeePerGas: string }>('eth_getBlockByNumber', ['latest', false]),
   ]);
@@ -83,7 +82,7 @@ export async function signAndSubmit(
   const unsigned: UnsignedTransaction = {
     type,
     chainId: parseQuantity(chainId),
-    nonce: parseQuantity(nonce),
+    nonce: parseQuantity(pending),
     gasPrice,
     maxFeePerGas,
     maxPriorityFeePerGas,
@@ -95,7 +94,23 @@ export async function signAndSubmit(
   };
   const tx = signTransaction(unsigned, privateKey);
   const hash = await client.call<string>('eth_sendRawTransaction', [bytesToHex(tx.raw)]);
-  print(`sent ${hash} from ${from} (nonce ${unsigned.nonce})`);
+  return { hash, from, nonce: unsigned.nonce };
+}
+
+/**
+ * submitCall, then waits for the receipt (printing a line for each step).
+ * Sets a failing exit code for a status-0 receipt, whose reason it prints.
+ * Returns the receipt, or undefined with --no-wait.
+ */
+export async function signAndSubmit(
+  client: RpcClient,
+  privateKey: Uint8Array,
+  request: CallRequest,
+  wait: WaitOptions,
+  print: (line: string) => void,
+): Promise<CliReceipt | undefined> {
+  const { hash, from, nonce } = await submitCall(client, privateKey, request);
+  print(`sent ${hash} from ${from} (nonce ${nonce})`);
   if (wait.noWait) return undefined;
 
   const deadline = Date.now() + wait.timeoutS * 1000;

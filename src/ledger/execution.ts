@@ -197,7 +197,7 @@ function outOfGas(module: SystemModule, needed: bigint, gasLimit: bigint): Modul
 
 /** Gas a transaction needs: intrinsic gas, plus the fixed cost of the module at `to` if any (what eth_estimateGas answers). */
 export function requiredGas(tx: Pick<UnsignedTransaction, 'to' | 'data' | 'accessList'>, modules: readonly SystemModule[]): bigint {
-  const module = modules.find((m) => bytesToHex(m.address) === bytesToHex(tx.to));
+  const module = modules.find((m) => equalBytes(m.address, tx.to));
   return intrinsicGas(tx) + (module?.callGas ?? 0n);
 }
 

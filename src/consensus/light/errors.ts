@@ -25,6 +25,21 @@ export class LightClientError extends CairnError {
   }
 }
 
+/** LightClientError(BadHeader) with its cause attached. */
+export function badHeader(message: string, cause?: unknown): LightClientError {
+  return new LightClientError(LightErrorCode.BadHeader, message, cause === undefined ? undefined : { cause });
+}
+
+/** Runs an engine's section decoder; its CairnError becomes BadHeader with the same message. */
+export function decodingHeader<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (!(error instanceof CairnError)) throw error;
+    throw badHeader(error.message, error);
+  }
+}
+
 /** A field of a proof document has the wrong shape; the message names its path (`events[2].receiptPath[0]`). */
 export class MalformedProofError extends CairnError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -11,7 +11,7 @@ import { decodeVote, verifyVote, type Checkpoint, type Vote } from '../pos/votes
 import { VOTE_INCLUSION_WINDOW } from '../pos/body.js';
 import { activeSet, readStakingState } from '../../ledger/modules/staking/index.js';
 import { asList } from '../../primitives/rlp.js';
-import { LightClientError, LightErrorCode } from './errors.js';
+import { badHeader, decodingHeader, LightClientError, LightErrorCode } from './errors.js';
 import { malformed, readArray, readBytes, readInteger, readObject, readQuantity, type Json, type JsonObject } from './json.js';
 import type { LightAnchor, LightChain, LightClient, LightEngine, LightFindings, LightQuery, LightValidator } from './types.js';
 
@@ -146,7 +146,7 @@ class PosLightClient implements LightClient {
       if (header.number === 0) return;
       const parent = headers[i - 1];
       const signer = parent === undefined ? this.#firstSigner(header) : seal(() => verifySeal(header, parent, this.#clock, this.#domain), header);
-      if (!this.#set.has(signer)) throw bad(`block #${header.number} is signed by ${bytesToHex(signer)}, which is not in the validator set the proof carries`);
+      if (!this.#set.has(signer)) throw badHeader(`block #${header.number} is signed by ${bytesToHex(signer)}, which is not in the validator set the proof carries`);
     });
     const first = signed[0];
     const last = signed[signed.length - 1];
@@ -227,10 +227,10 @@ class PosLightClient implements LightClient {
   #firstSigner(header: BlockHeader): Uint8Array {
     const { slot } = section(header);
     const start = slotStart(slot, this.#clock);
-    if (header.timestamp !== start) throw bad(`block #${header.number}: timestamp ${header.timestamp} is not the start of its slot ${slot} (${start})`);
+    if (header.timestamp !== start) throw badHeader(`block #${header.number}: timestamp ${header.timestamp} is not the start of its slot ${slot} (${start})`);
     const signer = seal(() => recoverProposer(header, this.#domain), header);
     if (!equalBytes(signer, header.coinbase)) {
-      throw bad(`block #${header.number} has an invalid seal: signed by ${bytesToHex(signer)}, but its coinbase (the proposer) is ${bytesToHex(header.coinbase)}${ANOTHER_CHAIN}`);
+      throw badHeader(`block #${header.number} has an invalid seal: signed by ${bytesToHex(signer)}, but its coinbase (the proposer) is ${bytesToHex(header.coinbase)}${ANOTHER_CHAIN}`);
     }
     return signer;
   }
@@ -367,12 +367,7 @@ function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
 }
 
 function section(header: BlockHeader): ReturnType<typeof decodeSection> {
-  try {
-    return decodeSection(header);
-  } catch (error) {
-    if (!(error instanceof CairnError)) throw error;
-    throw bad(error.message, error);
-  }
+  return decodingHeader(() => decodeSection(header));
 }
 
 const ANOTHER_CHAIN = ' (an altered header, or one signed for another chain)';
@@ -386,10 +381,6 @@ function seal<T>(check: () => T, header: BlockHeader): T {
     const hint = error.code === BlockErrorCode.BadSeal ? ANOTHER_CHAIN : '';
     // pos/seal.ts names the block itself ("block 12: …"); this message already does.
     const reason = error.message.replace(/^block \d+: /, '');
-    throw bad(`block #${header.number} has an invalid seal: ${reason}${hint}`, error);
+    throw badHeader(`block #${header.number} has an invalid seal: ${reason}${hint}`, error);
   }
-}
-
-function bad(message: string, cause?: unknown): LightClientError {
-  return new LightClientError(LightErrorCode.BadHeader, message, cause === undefined ? undefined : { cause });
 }

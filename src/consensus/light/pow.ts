@@ -4,7 +4,7 @@ import type { BlockHeader } from '../../ledger/block/types.js';
 import { parsePowParams, type PowParams } from '../pow/params.js';
 import { nextDifficulty } from '../pow/retarget.js';
 import { decodeSection, powTarget, proofValue, sealHash } from '../pow/seal.js';
-import { LightClientError, LightErrorCode } from './errors.js';
+import { badHeader, decodingHeader, LightClientError, LightErrorCode } from './errors.js';
 import { readObject, type JsonObject } from './json.js';
 import type { LightAnchor, LightChain, LightClient, LightEngine, LightFindings } from './types.js';
 
@@ -62,17 +62,17 @@ class PowLightClient implements LightClient {
           this.#params,
         );
         if (difficulty !== expected) {
-          throw bad(
+          throw badHeader(
             `block #${header.number} has difficulty ${difficulty}, but the retarget rule gives ${expected} ` +
               `(parent difficulty ${parentSection.difficulty}, stamped ${header.timestamp - parent.timestamp} ms after its parent)`,
           );
         }
       } else if (difficulty < this.#params.minDifficulty) {
-        throw bad(`block #${header.number} has difficulty ${difficulty}, below the chain's minimum ${this.#params.minDifficulty}`);
+        throw badHeader(`block #${header.number} has difficulty ${difficulty}, below the chain's minimum ${this.#params.minDifficulty}`);
       }
       const proof = proofValue(sealHash(header, difficulty), nonce);
       if (proof > powTarget(difficulty)) {
-        throw bad(`block #${header.number} has an invalid seal: its proof of work (nonce ${bytesToHex(nonce)}) does not meet its difficulty ${difficulty}`);
+        throw badHeader(`block #${header.number} has an invalid seal: its proof of work (nonce ${bytesToHex(nonce)}) does not meet its difficulty ${difficulty}`);
       }
       work += difficulty;
       if (lowest === undefined || difficulty < lowest) lowest = difficulty;
@@ -128,16 +128,7 @@ class PowLightClient implements LightClient {
 }
 
 function section(header: BlockHeader): ReturnType<typeof decodeSection> {
-  try {
-    return decodeSection(header);
-  } catch (error) {
-    if (!(error instanceof CairnError)) throw error;
-    throw bad(error.message, error);
-  }
-}
-
-function bad(message: string, cause?: unknown): LightClientError {
-  return new LightClientError(LightErrorCode.BadHeader, message, cause === undefined ? undefined : { cause });
+  return decodingHeader(() => decodeSection(header));
 }
 
 function eachHeader(from: number, to: number): string {

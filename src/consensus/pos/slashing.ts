@@ -112,6 +112,11 @@ export function decodeEvidence(value: RlpValue): Evidence {
   return evidence;
 }
 
+/** True when `key` (an offence key, above) names an offence of `address`: its second field is the offender. */
+export function isOffenceOf(key: string, address: Uint8Array): boolean {
+  return key.split(':')[1] === bytesToHex(address);
+}
+
 export interface Offence {
   readonly offender: Uint8Array;
   /** The key under which this offence is recorded once punished. */

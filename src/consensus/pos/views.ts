@@ -12,6 +12,7 @@ import { proposerSchedule } from './proposer.js';
 import { readFinality, readSeeds, readWindow } from './records.js';
 import { decodeSection } from './seal.js';
 import { slotAt } from './slots.js';
+import { isOffenceOf } from './slashing.js';
 import { scheduleAt } from './transition.js';
 import type { Checkpoint } from './votes.js';
 
@@ -110,8 +111,7 @@ export function posViews(config: PosConfig): ConsensusViews {
     },
     staking(state, address) {
       const view = stakingView(state, address);
-      const who = bytesToHex(address);
-      const slashed = [...readStakingState(state).usedOffences].some((key) => key.split(':')[1] === who);
+      const slashed = [...readStakingState(state).usedOffences].some((key) => isOffenceOf(key, address));
       return {
         address: toChecksumAddress(address),
         epoch: view.epoch,

@@ -6,6 +6,7 @@ import {
   decodeEvidence,
   encodeEvidence,
   evidenceSignatures,
+  isOffenceOf,
   offenceOf,
   proposalEvidence,
   verifyEvidence,
@@ -64,6 +65,9 @@ describe('proposal evidence', () => {
   it('names the offender from the contents alone, and lists the signatures to check apart', () => {
     const evidence = proposalEvidence(block(9, 'a'), block(9, 'b'));
     expect(offenceOf(evidence)).toEqual(verifyEvidence(evidence, domain));
+    const offence = offenceOf(evidence);
+    expect(isOffenceOf(offence.key, offence.offender)).toBe(true);
+    expect(isOffenceOf(offence.key, new Uint8Array(20))).toBe(false);
     const checks = evidenceSignatures(evidence, domain);
     expect(checks).toHaveLength(2);
     for (const check of checks) expect(recoverSigner(check.digest, check.signature)).toEqual(check.signer);
