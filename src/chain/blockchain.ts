@@ -30,6 +30,12 @@ const INVALID_BLOCKS_REMEMBERED = 10_000;
 const RECENT_BLOCKS = 128;
 /** Headers kept for reads that need only them (a supply history's timestamps): about 600 bytes each. */
 const RECENT_HEADERS = 8192;
+/**
+ * Blocks whose decoded receipts are kept: a wallet polls the receipts of the
+ * latest blocks, and a receipt is stored inside its block's list, so without
+ * this every lookup would decode the whole list (quadratic in a full block).
+ */
+const RECENT_RECEIPTS = 16;
 
 export interface ChainHead {
   readonly header: BlockHeader;
@@ -120,6 +126,7 @@ export class Blockchain implements StateReader {
   readonly #invalid = new RecentMap<true>(INVALID_BLOCKS_REMEMBERED);
   readonly #recentBlocks = new RecentMap<Block>(RECENT_BLOCKS);
   readonly #recentHeaders = new RecentMap<BlockHeader>(RECENT_HEADERS);
+  readonly #recentReceipts = new RecentMap<readonly Receipt[]>(RECENT_RECEIPTS);
   readonly #headListeners = new Set<(event: HeadEvent) => void>();
   /** The last queued import; the next one starts when it settles. */
   #tail: Promise<unknown> = Promise.resolve();
@@ -340,7 +347,7 @@ export class Blockchain implements StateReader {
   }
 
   /** Receipts of a canonical block (side blocks have none: they were never executed). */
-  async getBlockReceipts(blockHash: Uint8Array): Promise<Receipt[] | undefined> {
+  async getBlockReceipts(blockHash: Uint8Array): Promise<readonly Receipt[] | undefined> {
     this.#assertOpen();
     const meta = await this.#store.getBlockMeta(blockHash);
     if (meta === undefined) return undefined;
@@ -524,6 +531,7 @@ export class Blockchain implements StateReader {
     let ltHash = equalBytes(ancestor.hash, this.#head.hash) ? this.#headLtHash : await this.#requireLtHash(ancestor.hash);
 
     const executed: ExecutedBlock[] = [];
+    const receipts: (readonly Receipt[])[] = [];
     for (const [i, block] of branch.entries()) {
       let result;
       try {
@@ -545,6 +553,7 @@ export class Blockchain implements StateReader {
       state.apply(result.changes, result.records);
       ltHash = result.ltHash;
       executed.push({ block, encodedReceipts: result.encodedReceipts, undo: { accounts: result.undo, records: result.recordUndo }, ltHash });
+      receipts.push(result.receipts);
     }
 
     const batch = this.#store.batch();
@@ -560,6 +569,8 @@ export class Blockchain implements StateReader {
     this.#head = { header: tip.header, hash: tip.hash, totalWeight: tipMeta.totalWeight };
     this.#headLtHash = ltHash;
     this.#recentBlocks.set(bytesToHex(tip.hash), tip);
+    // Wallets ask for the new blocks' receipts next: keep them decoded already.
+    branch.forEach((block, i) => this.#recentReceipts.set(bytesToHex(block.hash), receipts[i]!));
     this.#emitHead({ head: this.#head, added: branch, removed });
   }
 
@@ -656,9 +667,13 @@ export class Blockchain implements StateReader {
     return block;
   }
 
-  async #requireReceipts(blockHash: Uint8Array): Promise<Receipt[]> {
+  async #requireReceipts(blockHash: Uint8Array): Promise<readonly Receipt[]> {
+    const key = bytesToHex(blockHash);
+    const cached = this.#recentReceipts.get(key);
+    if (cached !== undefined) return cached;
     const receipts = await this.#store.getReceipts(blockHash);
     if (receipts === undefined) throw this.#damaged(`receipts of canonical block ${bytesToHex(blockHash)} are missing`);
+    this.#recentReceipts.set(key, receipts);
     return receipts;
   }
 

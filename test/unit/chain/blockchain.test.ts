@@ -79,6 +79,23 @@ describe('Blockchain: import and lookups', () => {
     expect(await chain.getTransaction(transfer(ALICE_KEY, 9n).hash)).toBeUndefined();
   });
 
+  it('serves the same receipts from the import as from the store after a restart', async () => {
+    env = newEnv();
+    const dir = await env.dir();
+    const chain = await env.open(dir);
+    const t1 = transfer(ALICE_KEY, 0n);
+    const t2 = transfer(BOB_KEY, 0n);
+    const b1 = await env.mine(chain, [t1, t2]);
+    const fresh = await chain.getBlockReceipts(b1.hash);
+    const lookup = await chain.getReceipt(t2.hash);
+    await env.close(chain);
+
+    const reopened = await env.open(dir);
+    expect(await reopened.getBlockReceipts(b1.hash)).toEqual(fresh);
+    expect((await reopened.getReceipt(t2.hash))?.receipt).toEqual(lookup?.receipt);
+    expect(fresh?.map((r) => r.cumulativeGasUsed)).toEqual([21_000n, 42_000n]);
+  });
+
   it('answers known for a block it already has and keeps the base fee rule', async () => {
     env = newEnv();
     const chain = await env.open(await env.dir());
