@@ -5,10 +5,12 @@ import { hashHeader } from '../ledger/block/header.js';
 import type { Block, BlockHeader } from '../ledger/block/types.js';
 import { bytesToHex, equalBytes } from '../primitives/hex.js';
 import type { Logger } from './log.js';
+import { RebuildTrigger } from './rebuild-trigger.js';
 
 /**
  * How often a block in the making is re-committed: a fresh timestamp (and so
- * a fresh difficulty) and the transactions that arrived meanwhile. Without it
+ * a fresh difficulty) and the transactions that arrived meanwhile (which a
+ * pause in arrivals brings in sooner: rebuild-trigger.ts). Without it
  * the timestamp would record when work started, not when the seal was found,
  * and a retarget rule that reads timestamps would measure the wrong thing.
  * geth's miner does the same ("recommit").
@@ -109,25 +111,39 @@ export class Producer {
     }
     if (!(await sleep(plan.at - Date.now(), signal))) return;
     const coinbase = plan.coinbase ?? this.opts.coinbase;
-    let template = await this.buildTemplate(coinbase, plan.timestamp);
-    let templatePool = this.opts.mempool.size;
+    // Set when transactions are admitted after the template's build began: a rebuild takes them in, at the trigger or the next recommit.
+    let stale = false;
+    let round: AbortController | undefined;
+    const trigger = new RebuildTrigger(() => round?.abort());
+    const unsubscribe = this.opts.mempool.onAdmitted(() => {
+      stale = true;
+      trigger.changed();
+    });
+    let template: Block;
     let sealed: BlockHeader | null = null;
     try {
+      template = await this.buildTemplate(coinbase, plan.timestamp);
       while (!signal.aborted && !sealed && gate.isSynced()) {
-        if (this.opts.mempool.size !== templatePool) {
+        if (stale) {
+          stale = false;
+          trigger.built();
           template = await this.buildTemplate(coinbase, plan.timestamp);
-          templatePool = this.opts.mempool.size;
         }
         const timestamp = plan.refreshTimestamp ? Math.max(Date.now(), parent.header.timestamp + 1) : template.header.timestamp;
         const consensus = engine.prepareSection(parent.header, timestamp, template.consensusBody);
-        const round = AbortSignal.any([signal, AbortSignal.timeout(RECOMMIT_MS)]);
-        sealed = await engine.seal({ ...template.header, timestamp, consensus }, round);
+        round = new AbortController();
+        try {
+          sealed = await engine.seal({ ...template.header, timestamp, consensus }, AbortSignal.any([signal, round.signal, AbortSignal.timeout(RECOMMIT_MS)]));
+        } catch (err) {
+          // The engine refused to seal (e.g. PoS slashing protection): skip this block, not production.
+          log.error(`could not seal block #${parent.header.number + 1}: ${err instanceof Error ? err.message : String(err)}`);
+          await sleep(IDLE_RECHECK_MS, signal);
+          return;
+        }
       }
-    } catch (err) {
-      // The engine refused to seal (e.g. PoS slashing protection): skip this block, not production.
-      log.error(`could not seal block #${parent.header.number + 1}: ${err instanceof Error ? err.message : String(err)}`);
-      await sleep(IDLE_RECHECK_MS, signal);
-      return;
+    } finally {
+      unsubscribe();
+      trigger.cancel();
     }
     if (!sealed || signal.aborted || !equalBytes(chain.head.hash, parent.hash)) return;
     const block: Block = { ...template, header: sealed, hash: hashHeader(sealed) };

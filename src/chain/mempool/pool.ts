@@ -147,6 +147,7 @@ export class Mempool {
   private pendingTotal = 0;
   private nextSeq = 0;
   private intake: Arrival[] = [];
+  private readonly admittedListeners = new Set<() => void>();
 
   constructor(options: MempoolOptions) {
     const perSender = options.limits?.perSender ?? 1024;
@@ -225,6 +226,17 @@ export class Mempool {
     );
     await this.writer.flush();
     return restored;
+  }
+
+  /**
+   * Calls `listener` after each batch of admissions is journaled (a block
+   * producer refreshes its template then); returns the unsubscribe function.
+   */
+  onAdmitted(listener: () => void): () => void {
+    this.admittedListeners.add(listener);
+    return () => {
+      this.admittedListeners.delete(listener);
+    };
   }
 
   get(hash: Uint8Array): SignedTransaction | undefined {
@@ -380,6 +392,7 @@ export class Mempool {
       return;
     }
     for (const { arrival, entry } of admitted) arrival.resolve(entry.tx);
+    if (admitted.length > 0) for (const listener of this.admittedListeners) listener();
   }
 
   private async recoverAll(txs: readonly Transaction[]): Promise<Recovered[]> {

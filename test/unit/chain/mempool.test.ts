@@ -533,6 +533,22 @@ describe('Mempool journal', () => {
     expect(journal.putHashes()).toEqual([hex(tx)]);
   });
 
+  it('tells its listeners once per journaled batch of admissions, never for a refusal or a failed write', async () => {
+    const { pool, journal } = setup();
+    let calls = 0;
+    const unsubscribe = pool.onAdmitted(() => calls++);
+    await Promise.all([pool.add(raw(0, 0n, { value: 3n })), pool.add(raw(1, 0n, { value: 3n }))]);
+    expect(calls).toBe(1);
+    await expect(pool.add(raw(0, 0n, { value: 3n }))).rejects.toThrow('already known');
+    journal.failNext = true;
+    await expect(pool.add(raw(2, 0n, { value: 3n }))).rejects.toThrow('disk full');
+    expect(calls).toBe(1);
+    unsubscribe();
+    await pool.add(raw(3, 0n, { value: 3n }));
+    expect(calls).toBe(1);
+    expect(pool.size).toBe(3);
+  });
+
   it('restores journaled transactions without writing them again, deleting those now invalid', async () => {
     const { pool, state, journal } = setup();
     state.set(ADDRS[1]!, { nonce: 3n, balance: RICH });
