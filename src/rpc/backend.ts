@@ -72,6 +72,14 @@ export interface RpcBackend {
    */
   submitRawTransaction(raw: Uint8Array): Promise<SignedTransaction>;
 
+  /**
+   * Calls `listener` after every head change, once the change is visible to
+   * the other methods; returns the unsubscribe function (eth_subscribe).
+   */
+  onHeadChange(listener: (change: ChainChange) => void): () => void;
+  /** Calls `listener` with each batch of transactions the mempool admitted; returns the unsubscribe function. */
+  onPendingTransactions(listener: (txs: readonly SignedTransaction[]) => void): () => void;
+
   /** Base fee of the next block (EIP-1559, from the head). */
   nextBaseFee(): bigint;
   /** Gas the call would use if sent as a transaction (intrinsic gas, plus module costs). */
@@ -93,6 +101,12 @@ export interface RpcBackend {
   peerCount(): number;
   /** False when following the network, else the range sync is working through. */
   syncing(): false | SyncProgress;
+}
+
+/** A head change: the blocks that joined the canonical chain and those a reorganisation took out, each list old → new. */
+export interface ChainChange {
+  readonly added: readonly Block[];
+  readonly removed: readonly Block[];
 }
 
 export interface ChainPointer {

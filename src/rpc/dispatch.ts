@@ -45,24 +45,28 @@ export class RpcDispatcher {
     this.methods = methods;
   }
 
-  /** Answers one request body; null when there is nothing to send back (notifications only). */
-  handle(body: string): Answer {
+  /**
+   * Answers one request body; null when there is nothing to send back
+   * (notifications only). `session`: methods of one connection (a
+   * WebSocket's eth_subscribe), which take precedence over the shared ones.
+   */
+  handle(body: string, session?: ReadonlyMap<string, RpcHandler>): Answer {
     let message: unknown;
     try {
       message = JSON.parse(body);
     } catch {
       return errorResponse(null, RpcErrorCode.ParseError, 'parse error: the request body is not valid JSON');
     }
-    if (!Array.isArray(message)) return this.handleOne(message);
+    if (!Array.isArray(message)) return this.handleOne(message, session);
     if (message.length === 0) return errorResponse(null, RpcErrorCode.InvalidRequest, 'empty batch');
     if (message.length > this.options.maxBatchSize) {
       return errorResponse(null, RpcErrorCode.InvalidRequest, `batch too large: ${message.length} requests, at most ${this.options.maxBatchSize}`);
     }
-    const answers = message.map((item) => this.handleOne(item));
+    const answers = message.map((item) => this.handleOne(item, session));
     return answers.some((a) => a instanceof Promise) ? Promise.all(answers).then(joinBatch) : joinBatch(answers as (string | null)[]);
   }
 
-  private handleOne(request: unknown): Answer {
+  private handleOne(request: unknown, session: ReadonlyMap<string, RpcHandler> | undefined): Answer {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
       return errorResponse(null, RpcErrorCode.InvalidRequest, 'invalid request: expected a JSON-RPC request object');
     }
@@ -84,7 +88,7 @@ export class RpcDispatcher {
       return errorResponse(replyId, RpcErrorCode.InvalidParams, 'named parameters are not supported: pass "params" as an array');
     } else return errorResponse(replyId, RpcErrorCode.InvalidRequest, 'invalid request: "params" must be an array');
 
-    const handler = this.methods.get(method);
+    const handler = session?.get(method) ?? this.methods.get(method);
     if (handler === undefined) {
       return hasId ? errorResponse(replyId, RpcErrorCode.MethodNotFound, `the method ${method} does not exist/is not available`) : null;
     }

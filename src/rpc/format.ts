@@ -186,14 +186,17 @@ export function formatReceipt(mined: MinedTransaction): RpcReceipt {
   };
 }
 
+/** An eth_subscribe "newHeads" notification: a block's header fields, as geth sends them. */
+export type RpcHead = Omit<RpcBlock, 'transactions' | 'uncles' | 'size' | 'totalDifficulty'>;
+
 /**
  * `receipts`: the block's receipts, which give its logs bloom; undefined for
  * a side-chain block (never executed, so it has none), which is then shown
  * without `logsBloom` (optional for ethers and viem) rather than a wrong one.
  */
-export function formatBlock(block: Block, receipts: readonly Receipt[] | undefined, seal: SealFields, fullTransactions: boolean): RpcBlock {
+export function formatHead(block: Block, receipts: readonly Receipt[] | undefined, seal: SealFields): RpcHead {
   const { header } = block;
-  const out: RpcBlock = {
+  const out: RpcHead = {
     number: toQuantity(header.number),
     hash: bytesToHex(block.hash),
     parentHash: bytesToHex(header.parentHash),
@@ -205,19 +208,28 @@ export function formatBlock(block: Block, receipts: readonly Receipt[] | undefin
     miner: bytesToHex(header.coinbase),
     difficulty: toQuantity(seal.difficulty ?? 0n),
     extraData: bytesToHex(header.extraData),
-    size: toQuantity(encodedBlockSize(block)),
     gasLimit: toQuantity(header.gasLimit),
     gasUsed: toQuantity(header.gasUsed),
     // Headers keep milliseconds; Ethereum tooling reads seconds.
     timestamp: toQuantity(Math.floor(header.timestamp / 1000)),
-    transactions: fullTransactions
-      ? block.transactions.map((tx, index) => formatTransaction(tx, { blockHash: block.hash, blockNumber: header.number, index, baseFee: header.baseFee }))
-      : block.transactions.map((tx) => bytesToHex(tx.hash)),
-    uncles: [],
     baseFeePerGas: toQuantity(header.baseFee),
     mixHash: ZERO_HASH,
   };
   if (receipts !== undefined) out.logsBloom = bloomHex(receipts.flatMap((r) => r.logs));
+  return out;
+}
+
+/** The block with its transactions (hashes, or whole with `fullTransactions`); `receipts` as in formatHead. */
+export function formatBlock(block: Block, receipts: readonly Receipt[] | undefined, seal: SealFields, fullTransactions: boolean): RpcBlock {
+  const { header } = block;
+  const out: RpcBlock = {
+    ...formatHead(block, receipts, seal),
+    size: toQuantity(encodedBlockSize(block)),
+    transactions: fullTransactions
+      ? block.transactions.map((tx, index) => formatTransaction(tx, { blockHash: block.hash, blockNumber: header.number, index, baseFee: header.baseFee }))
+      : block.transactions.map((tx) => bytesToHex(tx.hash)),
+    uncles: [],
+  };
   if (seal.totalDifficulty !== undefined) out.totalDifficulty = toQuantity(seal.totalDifficulty);
   return out;
 }

@@ -54,6 +54,13 @@ export function createNodeBackend(node: CairnNode, network: () => NetworkView | 
     pendingNonce: (address) => mempool.pendingNonce(address),
     getPendingTransaction: (hash) => mempool.get(hash),
     submitRawTransaction: (raw) => node.submitTransaction(raw),
+    onHeadChange: (listener) => {
+      chain.on('head', listener);
+      return () => {
+        chain.off('head', listener);
+      };
+    },
+    onPendingTransactions: (listener) => mempool.onAdmitted(listener),
     nextBaseFee: () => chain.nextBaseFee(),
     estimateGas: (call) => requiredGas(call, chain.modules),
     sealFields: (header) => engine.sealFields(header),

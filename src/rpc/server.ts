@@ -13,12 +13,14 @@ import { supplyMethods } from './modules/supply.js';
 import { ethMethods } from './modules/eth.js';
 import { netMethods } from './modules/net.js';
 import { web3Methods } from './modules/web3.js';
+import { attachWebSocket } from './websocket.js';
 
 /**
- * JSON-RPC 2.0 over HTTP (node:http, keep-alive). POST carries requests;
- * every JSON-RPC answer, errors included, is HTTP 200 (non-2xx makes viem
- * and ethers drop the JSON-RPC error). GET answers a small health object;
- * OPTIONS answers CORS preflights. CORS is off unless origins are configured.
+ * JSON-RPC 2.0 over HTTP (node:http, keep-alive) and WebSocket on the same
+ * port (websocket.ts). POST carries requests; every JSON-RPC answer, errors
+ * included, is HTTP 200 (non-2xx makes viem and ethers drop the JSON-RPC
+ * error). GET answers a small health object; OPTIONS answers CORS
+ * preflights. CORS is off unless origins are configured.
  */
 
 /** The subset of the node's Logger the server uses: unexpected failures (answered -32603) go here. */
@@ -34,7 +36,7 @@ export interface RpcServerOptions {
   readonly port?: number;
   /** Browser origins allowed by CORS, e.g. "http://localhost:5173", or "*" for any; empty = CORS off. */
   readonly corsOrigins?: readonly string[];
-  /** Largest request body; default 5 MiB. */
+  /** Largest request body (and WebSocket message); default 5 MiB. */
   readonly maxBodyBytes?: number;
   /** Most requests in one batch; default 1000. */
   readonly maxBatchSize?: number;
@@ -49,9 +51,11 @@ export interface RpcServerOptions {
 export interface RpcServer {
   /** e.g. http://127.0.0.1:8545 */
   readonly url: string;
+  /** The same endpoint for WebSocket clients, e.g. ws://127.0.0.1:8545 */
+  readonly wsUrl: string;
   readonly host: string;
   readonly port: number;
-  /** Stops accepting connections, drops idle keep-alive ones, resolves when all are closed. */
+  /** Stops accepting connections, drops idle keep-alive ones and WebSockets, resolves when all are closed (once; later calls share it). */
   close(): Promise<void>;
 }
 
@@ -82,7 +86,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const log = options.log ?? consoleLogger;
   const dispatcher = createRpcDispatcher({ ...options, log });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const headersFor = corsHeaders(options.corsOrigins ?? []);
+  const isOriginAllowed = originFilter(options.corsOrigins ?? []);
+  const headersFor = corsHeaders(options.corsOrigins ?? [], isOriginAllowed);
   const { backend } = options;
 
   const reply = (res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders): void => {
@@ -157,6 +162,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     }
   });
 
+  const websocket = attachWebSocket(server, { backend, dispatcher, maxPayload: maxBodyBytes, isOriginAllowed, logError: (m) => log.error(m) });
+
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 8545;
   await new Promise<void>((resolve, reject) => {
@@ -172,29 +179,38 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   });
   server.on('error', (err) => log.error(`JSON-RPC server error: ${err.message}`));
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
-    url,
+    url: `http://${authority}`,
+    wsUrl: `ws://${authority}`,
     host,
     port,
     close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      }),
+      (closing ??= (async () => {
+        // Upgraded sockets still count as the server's connections: end them first.
+        await websocket.close();
+        await new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeIdleConnections();
+        });
+      })()),
   };
+}
+
+/** Whether a browser origin may call: listed (a trailing slash ignored, as browsers send none), or "*" listed. */
+function originFilter(origins: readonly string[]): (origin: string) => boolean {
+  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  return (origin) => allowed.has('*') || allowed.has(origin);
 }
 
 /**
  * Headers for a response to a request from `origin`: the CORS ones if the
  * origin is allowed. A fresh object per call: the caller adds to it.
  */
-function corsHeaders(origins: readonly string[]): (origin: string | undefined) => OutgoingHttpHeaders {
-  // Browsers send origins without a trailing slash; people often type one.
-  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
-  if (allowed.size === 0) return () => ({});
-  if (allowed.has('*')) return () => ({ 'access-control-allow-origin': '*' });
-  return (origin) =>
-    origin !== undefined && allowed.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+function corsHeaders(origins: readonly string[], isAllowed: (origin: string) => boolean): (origin: string | undefined) => OutgoingHttpHeaders {
+  if (origins.length === 0) return () => ({});
+  if (origins.includes('*')) return () => ({ 'access-control-allow-origin': '*' });
+  return (origin) => (origin !== undefined && isAllowed(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' });
 }

@@ -1,6 +1,6 @@
-import { JsonRpcProvider, Wallet, Transaction as EthersTransaction, isError } from 'ethers';
+import { JsonRpcProvider, Wallet, WebSocketProvider, Transaction as EthersTransaction, isError } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, http, parseEther, type Hash, type PublicClient } from 'viem';
+import { createPublicClient, createWalletClient, http, parseEther, toHex, webSocket, type Hash, type Log, type PublicClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { ENGINE_CASES } from './engines.js';
 import {
@@ -16,6 +16,17 @@ import {
   type Network,
   type NodeProcess,
 } from './harness.js';
+
+/** The supply module's address (src/ledger/modules/supply): a registration there emits a log. */
+const SUPPLY = '0x0000000000000000000000000000000000002000';
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 // One node that produces blocks, driven by unmodified viem and ethers wallets.
 describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
@@ -212,6 +223,63 @@ describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
     it('refuses to sign: the node holds no keys', async () => {
       const { json } = await rawRpc(node.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendTransaction', params: [{ from: DEV_ADDRESSES[0], to: DEV_ADDRESSES[1], value: '0x1' }] }));
       expect((json as { error: { message: string } }).error.message).toMatch(/no keys|sign/i);
+    });
+  });
+
+  describe('WebSocket', () => {
+    const wsUrl = (): string => node.url.replace(/^http/, 'ws');
+
+    it('serves viem: blocks as they come, and a supply event through watchEvent', async () => {
+      const transport = webSocket(wsUrl());
+      const wsClient = createPublicClient({ chain: chainAt(node.url), transport });
+      const wallet = createWalletClient({ account: privateKeyToAccount(DEV_KEYS[1]), chain: chainAt(node.url), transport });
+      const unwatch: (() => void)[] = [];
+      try {
+        expect(await wsClient.getChainId()).toBe(CHAIN_ID);
+        const blocks: bigint[] = [];
+        const twoBlocks = new Promise<void>((resolve, reject) => {
+          unwatch.push(
+            wsClient.watchBlocks({
+              onBlock: (block) => {
+                blocks.push(block.number);
+                if (blocks.length === 2) resolve();
+              },
+              onError: reject,
+            }),
+          );
+        });
+        const events = new Promise<Log[]>((resolve, reject) => {
+          unwatch.push(wsClient.watchEvent({ address: SUPPLY, onLogs: resolve, onError: reject }));
+        });
+        const data = toHex(JSON.stringify({ op: 'register', id: `ws-lot-${Date.now()}`, kind: 'coffee' }));
+        const hash = await wallet.sendTransaction({ to: SUPPLY, data, gas: 100_000n });
+        const [log] = await withTimeout(events, 30_000, 'no supply event over the WebSocket');
+        expect(log?.transactionHash).toBe(hash);
+        expect(log?.removed).toBe(false);
+        expect((await wsClient.waitForTransactionReceipt({ hash, timeout: 30_000 })).status).toBe('success');
+        await withTimeout(twoBlocks, 30_000, 'fewer than two blocks over the WebSocket');
+        expect(blocks[1]).toBe(blocks[0]! + 1n);
+      } finally {
+        for (const stop of unwatch) stop();
+        await (await transport({ chain: undefined }).value?.getRpcClient())?.close();
+      }
+    });
+
+    it('serves ethers: WebSocketProvider reads and follows new blocks', async () => {
+      const provider = new WebSocketProvider(wsUrl(), Number(CHAIN_ID), { staticNetwork: true });
+      try {
+        const start = await provider.getBlockNumber();
+        expect(await provider.getBalance(DEV_ADDRESSES[2])).toBeGreaterThan(0n);
+        // on(), not once(): once() sends eth_unsubscribe in the background, which destroy() would cancel under it.
+        const next = await withTimeout(
+          new Promise<number>((resolve) => void provider.on('block', (n: number) => resolve(n))),
+          30_000,
+          'no block event over the WebSocket',
+        );
+        expect(next).toBeGreaterThanOrEqual(start);
+      } finally {
+        await provider.destroy();
+      }
     });
   });
 });

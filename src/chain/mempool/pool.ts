@@ -147,7 +147,7 @@ export class Mempool {
   private pendingTotal = 0;
   private nextSeq = 0;
   private intake: Arrival[] = [];
-  private readonly admittedListeners = new Set<() => void>();
+  private readonly admittedListeners = new Set<(txs: readonly SignedTransaction[]) => void>();
 
   constructor(options: MempoolOptions) {
     const perSender = options.limits?.perSender ?? 1024;
@@ -229,10 +229,11 @@ export class Mempool {
   }
 
   /**
-   * Calls `listener` after each batch of admissions is journaled (a block
-   * producer refreshes its template then); returns the unsubscribe function.
+   * Calls `listener` with each batch of admitted transactions once it is
+   * journaled (a block producer refreshes its template then, and
+   * subscribers hear of pending transactions); returns the unsubscribe function.
    */
-  onAdmitted(listener: () => void): () => void {
+  onAdmitted(listener: (txs: readonly SignedTransaction[]) => void): () => void {
     this.admittedListeners.add(listener);
     return () => {
       this.admittedListeners.delete(listener);
@@ -392,7 +393,10 @@ export class Mempool {
       return;
     }
     for (const { arrival, entry } of admitted) arrival.resolve(entry.tx);
-    if (admitted.length > 0) for (const listener of this.admittedListeners) listener();
+    if (admitted.length > 0 && this.admittedListeners.size > 0) {
+      const txs = admitted.map(({ entry }) => entry.tx);
+      for (const listener of this.admittedListeners) listener(txs);
+    }
   }
 
   private async recoverAll(txs: readonly Transaction[]): Promise<Recovered[]> {

@@ -21,7 +21,7 @@ Runs a node. With no options: the genesis.json in the current directory, data in
   --datadir <dir>         data directory (default ~/.cairn/<chain id>)
   --rpc-host <host>       JSON-RPC listen address (default ${DEFAULT_RPC_HOST}; anything else exposes the node)
   --rpc-port <port>       JSON-RPC port (default ${DEFAULT_RPC_PORT}; 0 picks a free one)
-  --cors <origin>         allow browser dapps from this origin (repeatable; "*" for any)
+  --cors <origin>         allow browser dapps from this origin, over HTTP and WebSocket (repeatable; "*" for any)
   --p2p-host <ip>         peer-to-peer listen address (default ${DEFAULT_P2P_HOST}; 0.0.0.0 to accept other machines)
   --p2p-port <port>       peer-to-peer TCP port (default ${DEFAULT_P2P_PORT}; 0 picks a free one)
   --bootstrap <multiaddr> a peer to connect to and stay connected to, as another node prints it:
@@ -109,7 +109,7 @@ export async function startCommand(argv: string[], print: (line: string) => void
     throw err;
   }
   printDevAccounts(node, print);
-  print(`JSON-RPC listening on ${server.url}  chain id ${node.genesis.chainId}  ${node.mining ? 'producing blocks' : 'not producing blocks (pass --mine, or --validator-key on proof of stake)'}`);
+  print(`JSON-RPC listening on ${server.url} (WebSocket ${server.wsUrl})  chain id ${node.genesis.chainId}  ${node.mining ? 'producing blocks' : 'not producing blocks (pass --mine, or --validator-key on proof of stake)'}`);
 
   // libp2p is loaded only now: importing it takes most of a start-up, and
   // wallets can be served meanwhile (the producer waits for the network).

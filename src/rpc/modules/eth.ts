@@ -1,11 +1,12 @@
 import type { Block } from '../../ledger/block/types.js';
-import { bytesToHex, equalBytes, toQuantity } from '../../primitives/hex.js';
+import { bytesToHex, toQuantity } from '../../primitives/hex.js';
 import type { RpcBackend } from '../backend.js';
 import type { ChainView } from '../chain-view.js';
 import type { MethodTable } from '../dispatch.js';
 import { RpcError, RpcErrorCode, serverError } from '../errors.js';
 import { MAX_REWARD_PERCENTILES, type FeeOracle } from '../fees.js';
-import { formatLog, formatReceipt, formatTransaction, type RpcLog, type RpcTransaction } from '../format.js';
+import { formatReceipt, formatTransaction, type RpcLog, type RpcTransaction } from '../format.js';
+import { collectBlockLogs } from '../logs.js';
 import * as p from '../params.js';
 
 /**
@@ -27,6 +28,13 @@ const EMPTY_SLOT = bytesToHex(new Uint8Array(32));
 /** The node holds no keys, so these can never work; -32004 with the way out, not "does not exist". */
 const KEYLESS_TX = 'the node holds no keys: sign the transaction in your wallet and use eth_sendRawTransaction';
 const KEYLESS_MESSAGE = 'the node holds no keys: sign the message in your wallet';
+
+function needsWebSocket(): never {
+  throw new RpcError(
+    RpcErrorCode.MethodNotFound,
+    'notifications not supported over HTTP: subscribe over a WebSocket (ws:// on this same port), or poll eth_blockNumber and eth_getLogs',
+  );
+}
 
 export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracle, options: EthOptions): MethodTable {
   const chainIdHex = toQuantity(backend.chainId);
@@ -237,6 +245,10 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
       return getLogs(backend, chain, p.logFilter(params[0], 0), options);
     },
 
+    // Served on WebSocket connections (subscriptions.ts); a plain HTTP request has nowhere to send notifications.
+    eth_subscribe: needsWebSocket,
+    eth_unsubscribe: needsWebSocket,
+
     eth_sendTransaction: keyless(KEYLESS_TX),
     eth_signTransaction: keyless(KEYLESS_TX),
     eth_sign: keyless(KEYLESS_MESSAGE),
@@ -277,22 +289,5 @@ async function getLogs(backend: RpcBackend, chain: ChainView, filter: p.LogFilte
 
 async function collectLogs(backend: RpcBackend, block: Block, filter: p.LogFilter, out: RpcLog[], maxLogs: number): Promise<void> {
   if (block.transactions.length === 0) return;
-  const receipts = (await backend.getBlockReceipts(block.hash)) ?? [];
-  let logIndex = 0;
-  receipts.forEach((receipt, txIndex) => {
-    const placement = { blockHash: block.hash, blockNumber: block.header.number, txHash: block.transactions[txIndex]!.hash, txIndex };
-    for (const log of receipt.logs) {
-      if (matches(log.address, log.topics, filter)) {
-        if (out.length >= maxLogs) throw serverError(`query returned more than ${maxLogs} results: narrow the block range or the filter`);
-        out.push(formatLog(log, placement, logIndex));
-      }
-      logIndex++;
-    }
-  });
-}
-
-function matches(address: Uint8Array, topics: readonly Uint8Array[], filter: p.LogFilter): boolean {
-  if (filter.addresses !== null && !filter.addresses.some((a) => equalBytes(a, address))) return false;
-  if (filter.topics.length > topics.length) return false;
-  return filter.topics.every((wanted, i) => wanted === null || wanted.some((t) => equalBytes(t, topics[i]!)));
+  collectBlockLogs(block, (await backend.getBlockReceipts(block.hash)) ?? [], filter, out, maxLogs);
 }

@@ -16,6 +16,7 @@ import { intrinsicGas } from '../../../src/ledger/tx/validate.js';
 import { addressOfPrivateKey } from '../../../src/primitives/keys.js';
 import { bigintToFixedBytes, bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
 import type {
+  ChainChange,
   ChainPointer,
   HeadViews,
   ConsensusStatus,
@@ -83,6 +84,8 @@ export class FakeBackend implements RpcBackend {
   failNext: Error | undefined;
   /** The head state's system-module records. */
   readonly records = new FakeState();
+  private readonly headListeners = new Set<(change: ChainChange) => void>();
+  private readonly pendingListeners = new Set<(txs: readonly SignedTransaction[]) => void>();
   private readonly receipts = new Map<string, Receipt[]>();
   private readonly accounts = new Map<string, Account>();
 
@@ -141,7 +144,42 @@ export class FakeBackend implements RpcBackend {
     const block: Block = { header, hash: hashHeader(header), transactions: txs, consensusBody: [] };
     this.blocks.push(block);
     this.receipts.set(bytesToHex(block.hash), receipts);
+    for (const listener of this.headListeners) listener({ added: [block], removed: [] });
     return block;
+  }
+
+  /**
+   * A reorganisation: the top `depth` blocks leave the chain (their receipts
+   * with them, as in the Blockchain; accounts are not rolled back) and
+   * `replace` builds the new branch with mine(); listeners hear of it once.
+   */
+  reorg(depth: number, replace: () => void): void {
+    const removed = this.blocks.splice(this.blocks.length - depth, depth);
+    for (const block of removed) this.receipts.delete(bytesToHex(block.hash));
+    const listeners = [...this.headListeners];
+    this.headListeners.clear();
+    const from = this.blocks.length;
+    try {
+      replace();
+    } finally {
+      for (const listener of listeners) this.headListeners.add(listener);
+    }
+    const added = this.blocks.slice(from);
+    for (const listener of this.headListeners) listener({ added, removed });
+  }
+
+  onHeadChange(listener: (change: ChainChange) => void): () => void {
+    this.headListeners.add(listener);
+    return () => {
+      this.headListeners.delete(listener);
+    };
+  }
+
+  onPendingTransactions(listener: (txs: readonly SignedTransaction[]) => void): () => void {
+    this.pendingListeners.add(listener);
+    return () => {
+      this.pendingListeners.delete(listener);
+    };
   }
 
   private read<T>(value: T): T {
@@ -240,6 +278,7 @@ export class FakeBackend implements RpcBackend {
     }
     if (this.pool.has(bytesToHex(tx.hash))) throw new InvalidTransactionError(TxErrorCode.AlreadyKnown, 'already known');
     this.pool.set(bytesToHex(tx.hash), tx);
+    for (const listener of this.pendingListeners) listener([tx]);
     return tx;
   }
 

@@ -1,0 +1,104 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import type { RpcBackend } from './backend.js';
+import type { RpcDispatcher } from './dispatch.js';
+import { SubscriptionSession } from './subscriptions.js';
+
+/**
+ * JSON-RPC over WebSocket on the HTTP server's own port (an HTTP Upgrade on
+ * any path, as geth, Hardhat and Anvil do): the same methods as HTTP, one
+ * request or batch per text message, plus eth_subscribe on the connection.
+ *
+ * Browsers may open WebSockets to any site, so a request that carries an
+ * Origin is accepted only from the origins the CORS option allows; clients
+ * that send none (viem and ethers in Node, wscat) are accepted.
+ *
+ * A subscriber that stops reading is disconnected once MAX_BUFFERED_BYTES of
+ * notifications wait for it, rather than grow the node's memory without end.
+ */
+
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Close code for a connection dropped for not reading (RFC 6455 §7.4.1: policy violation). */
+const CLOSE_TOO_SLOW = 1008;
+
+export interface WebSocketOptions {
+  readonly backend: RpcBackend;
+  readonly dispatcher: RpcDispatcher;
+  /** Largest message; a larger one closes the connection (1009). */
+  readonly maxPayload: number;
+  readonly isOriginAllowed: (origin: string) => boolean;
+  readonly logError: (message: string) => void;
+}
+
+export interface WebSocketEndpoint {
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Serves WebSocket upgrades of `server`. The `ws` module is loaded on the first one, so a node that never sees one does not pay for it at start. */
+export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
+  let wss: Promise<WebSocketServer> | undefined;
+  let closed = false;
+  const load = (): Promise<WebSocketServer> =>
+    (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: options.maxPayload })));
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const origin = req.headers.origin;
+    if (closed || (origin !== undefined && !options.isOriginAllowed(origin))) {
+      socket.end(closed ? 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    load().then(
+      (server) => server.handleUpgrade(req, socket, head, (ws) => serve(ws, options)),
+      (err: unknown) => {
+        options.logError(`WebSocket support failed to load: ${err instanceof Error ? err.message : String(err)}`);
+        socket.destroy();
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    close: async () => {
+      closed = true;
+      server.off('upgrade', onUpgrade);
+      if (wss === undefined) return;
+      const loaded = await wss;
+      for (const ws of loaded.clients) ws.terminate();
+      await new Promise<void>((resolve) => loaded.close(() => resolve()));
+    },
+  };
+}
+
+function serve(ws: WebSocket, options: WebSocketOptions): void {
+  const send = (message: string): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      session.close();
+      ws.close(CLOSE_TOO_SLOW, 'too slow: notifications were not read');
+      return;
+    }
+    ws.send(message);
+  };
+  const session = new SubscriptionSession(options.backend, send, options.logError);
+  ws.on('message', (data) => {
+    const answer = options.dispatcher.handle(utf8(data), session.methods);
+    if (answer instanceof Promise) {
+      answer.then(
+        (text) => text !== null && send(text),
+        (err: unknown) => options.logError(`JSON-RPC dispatch failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+      );
+    } else if (answer !== null) send(answer);
+  });
+  ws.on('close', () => session.close());
+  // A peer that vanished mid-frame: the close event follows and cleans up.
+  ws.on('error', () => ws.terminate());
+}
+
+/** A message's text: text frames carry JSON-RPC, and a binary frame is read as UTF-8 JSON too, as geth does. */
+function utf8(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+}

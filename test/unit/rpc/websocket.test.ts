@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startRpcServer, type RpcServer, type RpcServerOptions } from '../../../src/rpc/server.js';
+import { FakeBackend } from './fake-backend.js';
+
+const quiet = { error: () => {} };
+const servers: RpcServer[] = [];
+const sockets: WebSocket[] = [];
+
+async function start(options: Partial<RpcServerOptions> = {}): Promise<RpcServer> {
+  const server = await startRpcServer({ backend: new FakeBackend(), port: 0, log: quiet, ...options });
+  servers.push(server);
+  return server;
+}
+
+/** A connected client that collects every message it receives. */
+async function connect(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; messages: unknown[]; next(): Promise<unknown> }> {
+  const ws = new WebSocket(url, { headers });
+  sockets.push(ws);
+  const messages: unknown[] = [];
+  const waiting: ((m: unknown) => void)[] = [];
+  ws.on('message', (data) => {
+    const message: unknown = JSON.parse(String(data));
+    const waiter = waiting.shift();
+    if (waiter) waiter(message);
+    else messages.push(message);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const next = (): Promise<unknown> => {
+    const queued = messages.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message within 5 s')), 5_000);
+      waiting.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+    });
+  };
+  return { ws, messages, next };
+}
+
+/** The HTTP status a refused upgrade answers with. */
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+    ws.on('error', () => undefined);
+  });
+}
+
+let server: RpcServer;
+let backend: FakeBackend;
+
+beforeAll(async () => {
+  backend = new FakeBackend();
+  server = await start({ backend, maxBodyBytes: 4096, corsOrigins: ['http://dapp.example'] });
+});
+
+afterAll(async () => {
+  for (const ws of sockets) ws.terminate();
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('JSON-RPC over WebSocket', () => {
+  it('is served on the HTTP port and reports its url', () => {
+    expect(server.wsUrl).toBe(`ws://127.0.0.1:${server.port}`);
+  });
+
+  it('answers requests and batches with the HTTP methods', async () => {
+    const client = await connect(server.wsUrl);
+    client.ws.send('{"jsonrpc":"2.0","id":"a","method":"eth_chainId"}');
+    expect(await client.next()).toEqual({ jsonrpc: '2.0', id: 'a', result: '0x539' });
+    client.ws.send('[{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"},{"jsonrpc":"2.0","id":2,"method":"nope"}]');
+    const batch = (await client.next()) as { id: number; result?: string; error?: { code: number } }[];
+    expect(batch.map((a) => a.id)).toEqual([1, 2]);
+    expect(batch[0]!.result).toBe('0x0');
+    expect(batch[1]!.error?.code).toBe(-32601);
+  });
+
+  it('answers garbage with a parse error and keeps the connection', async () => {
+    const client = await connect(server.wsUrl);
+    client.ws.send('{not json');
+    expect(await client.next()).toMatchObject({ id: null, error: { code: -32700 } });
+    client.ws.send(Buffer.from('{"jsonrpc":"2.0","id":3,"method":"net_version"}'), { binary: true });
+    expect(await client.next()).toEqual({ jsonrpc: '2.0', id: 3, result: '1337' });
+  });
+
+  it('delivers subscriptions on the connection that made them', async () => {
+    const a = await connect(server.wsUrl);
+    const b = await connect(server.wsUrl);
+    a.ws.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}');
+    const { result: id } = (await a.next()) as { result: string };
+    backend.mine([]);
+    const notification = (await a.next()) as { method: string; params: { subscription: string; result: { number: string } } };
+    expect(notification.method).toBe('eth_subscription');
+    expect(notification.params.subscription).toBe(id);
+    expect(notification.params.result.number).toBe(toHex(backend.head().header.number));
+    b.ws.send('{"jsonrpc":"2.0","id":9,"method":"eth_chainId"}');
+    expect(await b.next()).toMatchObject({ id: 9 });
+    expect(b.messages).toEqual([]);
+  });
+
+  it('closes a connection whose message is over the size limit (1009)', async () => {
+    const client = await connect(server.wsUrl);
+    const closed = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
+    client.ws.send('{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":["' + 'x'.repeat(5000) + '"]}');
+    expect(await closed).toBe(1009);
+  });
+
+  it('refuses browser origins that CORS does not allow, and accepts allowed ones and clients without an Origin', async () => {
+    expect(await upgradeStatus(server.wsUrl, { origin: 'http://evil.example' })).toBe(403);
+    const allowed = await connect(server.wsUrl, { origin: 'http://dapp.example' });
+    allowed.ws.send('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
+    expect(await allowed.next()).toMatchObject({ result: '0x539' });
+    const noCors = await start();
+    expect(await upgradeStatus(noCors.wsUrl, { origin: 'http://dapp.example' })).toBe(403);
+  });
+
+  it('closes open connections when the server closes', async () => {
+    const own = await start();
+    const client = await connect(own.wsUrl);
+    const closed = new Promise<void>((resolve) => client.ws.once('close', () => resolve()));
+    await own.close();
+    await closed;
+    expect(client.ws.readyState).toBe(WebSocket.CLOSED);
+  });
+});
+
+function toHex(n: number): string {
+  return '0x' + n.toString(16);
+}
