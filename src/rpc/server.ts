@@ -7,6 +7,7 @@ import { ChainView } from './chain-view.js';
 import { RpcDispatcher } from './dispatch.js';
 import { RpcErrorCode, wireCode } from './errors.js';
 import { FeeOracle, type FeeOracleOptions } from './fees.js';
+import { filterMethods } from './filters.js';
 import { cairnMethods } from './modules/cairn.js';
 import { debugMethods } from './modules/debug.js';
 import { supplyMethods } from './modules/supply.js';
@@ -71,12 +72,11 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
   const { backend } = options;
   const chain = new ChainView(backend);
   const fees = new FeeOracle(backend, options.fees);
-  const eth = ethMethods(backend, chain, fees, {
-    maxLogBlockRange: options.maxLogBlockRange ?? 10_000,
-    maxLogs: options.maxLogs ?? 10_000,
-  });
+  const logLimits = { maxLogBlockRange: options.maxLogBlockRange ?? 10_000, maxLogs: options.maxLogs ?? 10_000 };
+  const eth = ethMethods(backend, chain, fees, logLimits);
   const log = options.log ?? consoleLogger;
-  return new RpcDispatcher([eth, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain), supplyMethods(backend)], {
+  const filters = filterMethods(backend, chain, logLimits, (m) => log.error(m));
+  return new RpcDispatcher([eth, filters, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain), supplyMethods(backend)], {
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
     logError: (m) => log.error(m),
   });

@@ -27,18 +27,34 @@ export const MAX_SUBSCRIPTIONS = 256;
 /** Blocks whose sent logs a "logs" subscription remembers, to send them again as removed in a reorganisation. */
 export const REMEMBERED_BLOCKS = 128;
 
-type Subscription =
+/** What a subscription follows. A "logs" one may be bounded to a block range (eth_newFilter's fromBlock/toBlock numbers). */
+export type SubscriptionSpec =
   | { readonly kind: 'newHeads' }
-  | { readonly kind: 'logs'; readonly filter: LogSelector; readonly sent: Map<string, RpcLog[]> }
+  | { readonly kind: 'logs'; readonly filter: LogSelector; readonly range?: BlockRange }
   | { readonly kind: 'newPendingTransactions'; readonly full: boolean };
+
+/** Inclusive block numbers; undefined = unbounded. */
+export interface BlockRange {
+  readonly from?: number;
+  readonly to?: number;
+}
+
+type LogsSpec = Extract<SubscriptionSpec, { kind: 'logs' }>;
+/** A logs subscription remembers the logs it sent per block, to send them again as removed. */
+type Subscription = Exclude<SubscriptionSpec, LogsSpec> | (LogsSpec & { readonly sent: Map<string, RpcLog[]> });
 
 const KINDS = ['newHeads', 'logs', 'newPendingTransactions'];
 
+/**
+ * The subscriptions of one client (a WebSocket connection, or the node's
+ * HTTP filters): follows the backend's events while it has any and hands
+ * each result to `deliver` with the subscription's id.
+ */
 export class SubscriptionSession {
-  readonly methods: ReadonlyMap<string, RpcHandler>;
   readonly #backend: RpcBackend;
-  readonly #send: (message: string) => void;
+  readonly #deliver: (id: string, result: unknown) => void;
   readonly #logError: (message: string) => void;
+  readonly #limit: number;
   readonly #subscriptions = new Map<string, Subscription>();
   /** Head notifications wait for receipts; this chain keeps them in event order. */
   #queue: Promise<void> = Promise.resolve();
@@ -46,22 +62,52 @@ export class SubscriptionSession {
   #stopPending: (() => void) | undefined;
   #closed = false;
 
-  /** `send` takes one serialised notification; `logError` hears of unexpected failures. */
-  constructor(backend: RpcBackend, send: (message: string) => void, logError: (message: string) => void) {
+  /** `logError` hears of unexpected failures; `limit`: subscriptions held at once. */
+  constructor(backend: RpcBackend, deliver: (id: string, result: unknown) => void, logError: (message: string) => void, limit = MAX_SUBSCRIPTIONS) {
     this.#backend = backend;
-    this.#send = send;
+    this.#deliver = deliver;
     this.#logError = logError;
-    this.methods = new Map<string, RpcHandler>([
-      ['eth_subscribe', (params) => this.#subscribe(params)],
-      ['eth_unsubscribe', (params) => this.#unsubscribe(params)],
-    ]);
+    this.#limit = limit;
   }
 
   get size(): number {
     return this.#subscriptions.size;
   }
 
-  /** The connection is gone: stop listening and drop every subscription. */
+  /** Starts a subscription; its id is 16 random bytes in hex, as geth's. Throws -32000 past the limit or once closed. */
+  subscribe(spec: SubscriptionSpec): string {
+    if (this.#closed) throw serverError('the connection is closing');
+    if (this.#subscriptions.size >= this.#limit) {
+      throw serverError(`too many subscriptions (at most ${this.#limit}): remove some first`);
+    }
+    if (spec.kind === 'newPendingTransactions') this.#stopPending ??= this.#backend.onPendingTransactions((txs) => this.#onPending(txs));
+    else this.#stopHeads ??= this.#backend.onHeadChange((change) => this.#onHead(change));
+    const id = bytesToHex(randomBytes(16));
+    this.#subscriptions.set(id, spec.kind === 'logs' ? { ...spec, sent: new Map() } : spec);
+    return id;
+  }
+
+  /** Whether `id` was a live subscription (it is not any more). The session stops following what no subscription needs. */
+  unsubscribe(id: string): boolean {
+    if (!this.#subscriptions.delete(id)) return false;
+    let heads = false;
+    let pending = false;
+    for (const sub of this.#subscriptions.values()) {
+      if (sub.kind === 'newPendingTransactions') pending = true;
+      else heads = true;
+    }
+    if (!heads) {
+      this.#stopHeads?.();
+      this.#stopHeads = undefined;
+    }
+    if (!pending) {
+      this.#stopPending?.();
+      this.#stopPending = undefined;
+    }
+    return true;
+  }
+
+  /** The client is gone: stop listening and drop every subscription. */
   close(): void {
     this.#closed = true;
     this.#subscriptions.clear();
@@ -70,63 +116,27 @@ export class SubscriptionSession {
     this.#stopHeads = this.#stopPending = undefined;
   }
 
-  #subscribe(params: p.Params): string {
-    p.arity(params, 1, 2);
-    const kind = params[0];
-    let subscription: Subscription;
-    if (kind === 'newHeads') {
-      p.arity(params, 1, 1);
-      subscription = { kind };
-    } else if (kind === 'logs') {
-      subscription = { kind, filter: logSelector(params[1]), sent: new Map() };
-    } else if (kind === 'newPendingTransactions') {
-      subscription = { kind, full: params[1] === undefined ? false : p.bool(params[1], 1, 'fullTransactions') };
-    } else {
-      throw invalidParams(`invalid argument 0 (subscription): ${JSON.stringify(kind)} is not a subscription this node serves; use one of ${KINDS.join(', ')}`);
-    }
-    if (this.#closed) throw serverError('the connection is closing');
-    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS) {
-      throw serverError(`too many subscriptions on this connection (at most ${MAX_SUBSCRIPTIONS}): eth_unsubscribe some first`);
-    }
-    if (subscription.kind === 'newPendingTransactions') this.#stopPending ??= this.#backend.onPendingTransactions((txs) => this.#onPending(txs));
-    else this.#stopHeads ??= this.#backend.onHeadChange((change) => this.#onHead(change));
-    const id = bytesToHex(randomBytes(16));
-    this.#subscriptions.set(id, subscription);
-    return id;
-  }
-
-  #unsubscribe(params: p.Params): boolean {
-    p.arity(params, 1, 1);
-    const id = params[0];
-    if (typeof id !== 'string') throw invalidParams('invalid argument 0 (subscription): expected the id eth_subscribe returned');
-    return this.#subscriptions.delete(id);
-  }
-
-  #notify(id: string, result: unknown): void {
-    this.#send(`{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":${JSON.stringify(id)},"result":${JSON.stringify(result)}}}`);
-  }
-
   #onPending(txs: readonly SignedTransaction[]): void {
     for (const [id, sub] of this.#subscriptions) {
       if (sub.kind !== 'newPendingTransactions') continue;
-      for (const tx of txs) this.#notify(id, sub.full ? formatTransaction(tx, null) : bytesToHex(tx.hash));
+      for (const tx of txs) this.#deliver(id, sub.full ? formatTransaction(tx, null) : bytesToHex(tx.hash));
     }
   }
 
   #onHead(change: ChainChange): void {
     this.#queue = this.#queue
-      .then(() => this.#deliver(change))
+      .then(() => this.#deliverHead(change))
       .catch((err: unknown) => this.#logError(`subscription notification failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   }
 
-  async #deliver(change: ChainChange): Promise<void> {
+  async #deliverHead(change: ChainChange): Promise<void> {
     for (let i = change.removed.length - 1; i >= 0; i--) {
       const key = bytesToHex(change.removed[i]!.hash);
       for (const [id, sub] of this.#subscriptions) {
         if (sub.kind !== 'logs') continue;
         const sent = sub.sent.get(key);
         sub.sent.delete(key);
-        for (const log of sent ?? []) this.#notify(id, { ...log, removed: true });
+        for (const log of sent ?? []) this.#deliver(id, { ...log, removed: true });
       }
     }
     for (const block of change.added) {
@@ -135,20 +145,54 @@ export class SubscriptionSession {
       const receipts = await this.#backend.getBlockReceipts(block.hash);
       if (receipts === undefined) continue;
       const key = bytesToHex(block.hash);
+      const number = block.header.number;
       for (const [id, sub] of this.#subscriptions) {
         if (sub.kind === 'newHeads') {
-          this.#notify(id, formatHead(block, receipts, this.#backend.sealFields(block.header, block.hash)));
-        } else if (sub.kind === 'logs') {
+          this.#deliver(id, formatHead(block, receipts, this.#backend.sealFields(block.header, block.hash)));
+        } else if (sub.kind === 'logs' && number >= (sub.range?.from ?? 0) && number <= (sub.range?.to ?? Infinity)) {
           const logs: RpcLog[] = [];
           collectBlockLogs(block, receipts, sub.filter, logs);
           if (logs.length === 0) continue;
-          for (const log of logs) this.#notify(id, log);
+          for (const log of logs) this.#deliver(id, log);
           sub.sent.set(key, logs);
           if (sub.sent.size > REMEMBERED_BLOCKS) sub.sent.delete(sub.sent.keys().next().value!);
         }
       }
     }
   }
+}
+
+/** eth_subscribe / eth_unsubscribe of one WebSocket connection, over `session`. */
+export function subscriptionMethods(session: SubscriptionSession): ReadonlyMap<string, RpcHandler> {
+  return new Map<string, RpcHandler>([
+    ['eth_subscribe', (params) => session.subscribe(subscriptionSpec(params))],
+    [
+      'eth_unsubscribe',
+      (params) => {
+        p.arity(params, 1, 1);
+        const id = params[0];
+        if (typeof id !== 'string') throw invalidParams('invalid argument 0 (subscription): expected the id eth_subscribe returned');
+        return session.unsubscribe(id);
+      },
+    ],
+  ]);
+}
+
+/** The serialised eth_subscription notification of `result` for subscription `id`. */
+export function notification(id: string, result: unknown): string {
+  return `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":${JSON.stringify(id)},"result":${JSON.stringify(result)}}}`;
+}
+
+function subscriptionSpec(params: p.Params): SubscriptionSpec {
+  p.arity(params, 1, 2);
+  const kind = params[0];
+  if (kind === 'newHeads') {
+    p.arity(params, 1, 1);
+    return { kind };
+  }
+  if (kind === 'logs') return { kind, filter: logSelector(params[1]) };
+  if (kind === 'newPendingTransactions') return { kind, full: params[1] === undefined ? false : p.bool(params[1], 1, 'fullTransactions') };
+  throw invalidParams(`invalid argument 0 (subscription): ${JSON.stringify(kind)} is not a subscription this node serves; use one of ${KINDS.join(', ')}`);
 }
 
 /** The optional filter of a "logs" subscription: address and topics only, since it follows new blocks. */

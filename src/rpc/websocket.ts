@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { RpcBackend } from './backend.js';
 import type { RpcDispatcher } from './dispatch.js';
-import { SubscriptionSession } from './subscriptions.js';
+import { notification, subscriptionMethods, SubscriptionSession } from './subscriptions.js';
 
 /**
  * JSON-RPC over WebSocket on the HTTP server's own port (an HTTP Upgrade on
@@ -82,9 +82,10 @@ function serve(ws: WebSocket, options: WebSocketOptions): void {
     }
     ws.send(message);
   };
-  const session = new SubscriptionSession(options.backend, send, options.logError);
+  const session = new SubscriptionSession(options.backend, (id, result) => send(notification(id, result)), options.logError);
+  const methods = subscriptionMethods(session);
   ws.on('message', (data) => {
-    const answer = options.dispatcher.handle(utf8(data), session.methods);
+    const answer = options.dispatcher.handle(utf8(data), methods);
     if (answer instanceof Promise) {
       answer.then(
         (text) => text !== null && send(text),

@@ -226,6 +226,34 @@ describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
     });
   });
 
+  describe('filters over HTTP', () => {
+    it('serve viem watchEvent and watchPendingTransactions, and ethers event listeners', async () => {
+      const wallet = createWalletClient({ account: privateKeyToAccount(DEV_KEYS[1]), chain: chainAt(node.url), transport: http(node.url) });
+      const provider = new JsonRpcProvider(node.url, Number(CHAIN_ID), { staticNetwork: true, pollingInterval: 100 });
+      const unwatch: (() => void)[] = [];
+      try {
+        const viemLogs = new Promise<Log[]>((resolve, reject) => {
+          unwatch.push(client.watchEvent({ address: SUPPLY, onLogs: resolve, onError: reject, pollingInterval: 100 }));
+        });
+        const pending = new Promise<Hash[]>((resolve, reject) => {
+          unwatch.push(client.watchPendingTransactions({ onTransactions: resolve, onError: reject, pollingInterval: 100 }));
+        });
+        const ethersLog = new Promise<string>((resolve) => void provider.on({ address: SUPPLY }, (log: { transactionHash: string }) => resolve(log.transactionHash)));
+        // Let both install their filters (viem on its first poll) before the transaction.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const data = toHex(JSON.stringify({ op: 'register', id: `filter-lot-${Date.now()}`, kind: 'coffee' }));
+        const hash = await wallet.sendTransaction({ to: SUPPLY, data, gas: 100_000n });
+        expect(await withTimeout(pending, 30_000, 'no pending transaction from the filter')).toContain(hash);
+        const [log] = await withTimeout(viemLogs, 30_000, 'no supply event from the filter');
+        expect(log?.transactionHash).toBe(hash);
+        expect(await withTimeout(ethersLog, 30_000, 'no ethers event from the filter')).toBe(hash);
+      } finally {
+        for (const stop of unwatch) stop();
+        provider.destroy();
+      }
+    });
+  });
+
   describe('WebSocket', () => {
     const wsUrl = (): string => node.url.replace(/^http/, 'ws');
 

@@ -5,23 +5,19 @@ import type { ChainView } from '../chain-view.js';
 import type { MethodTable } from '../dispatch.js';
 import { RpcError, RpcErrorCode, serverError } from '../errors.js';
 import { MAX_REWARD_PERCENTILES, type FeeOracle } from '../fees.js';
-import { formatReceipt, formatTransaction, type RpcLog, type RpcTransaction } from '../format.js';
-import { collectBlockLogs } from '../logs.js';
+import { formatReceipt, formatTransaction, type RpcTransaction } from '../format.js';
+import { queryLogs, type LogLimits } from '../logs.js';
 import * as p from '../params.js';
 
 /**
  * The eth_ methods wallets use (WALLET-RPC.md §1) plus the reads MetaMask and
  * dapps add. Deliberately absent, so they answer -32601:
  * eth_fillTransaction (viem then caches "unsupported" and fills the tx from
- * the calls below), filters and subscriptions.
+ * the calls below). Filters are in filters.ts; subscriptions are served on
+ * WebSocket connections (subscriptions.ts).
  */
 
-export interface EthOptions {
-  /** Widest fromBlock..toBlock span of one eth_getLogs query. */
-  readonly maxLogBlockRange: number;
-  /** Most logs one eth_getLogs query may return. */
-  readonly maxLogs: number;
-}
+export type EthOptions = LogLimits;
 
 const EMPTY_SLOT = bytesToHex(new Uint8Array(32));
 
@@ -242,7 +238,7 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
 
     eth_getLogs: async (params) => {
       p.arity(params, 1, 1);
-      return getLogs(backend, chain, p.logFilter(params[0], 0), options);
+      return queryLogs(backend, chain, p.logFilter(params[0], 0), options);
     },
 
     // Served on WebSocket connections (subscriptions.ts); a plain HTTP request has nowhere to send notifications.
@@ -257,37 +253,4 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
     eth_signTypedData_v3: keyless(KEYLESS_MESSAGE),
     eth_signTypedData_v4: keyless(KEYLESS_MESSAGE),
   };
-}
-
-/**
- * Scans canonical blocks for matching logs. Blocks that used no gas hold no
- * transactions, so only their header is read.
- */
-async function getLogs(backend: RpcBackend, chain: ChainView, filter: p.LogFilter, options: EthOptions): Promise<RpcLog[]> {
-  const out: RpcLog[] = [];
-  if ('blockHash' in filter.range) {
-    const block = await backend.getBlockByHash(filter.range.blockHash);
-    if (block === undefined) throw serverError(`unknown block: ${bytesToHex(filter.range.blockHash)}`);
-    await collectLogs(backend, block, filter, out, options.maxLogs);
-    return out;
-  }
-  const from = chain.numberOf(filter.range.fromBlock);
-  let to = chain.numberOf(filter.range.toBlock);
-  if (from > to) throw serverError(`invalid block range params: fromBlock ${from} is after toBlock ${to}`);
-  to = Math.min(to, backend.head().header.number);
-  if (to - from + 1 > options.maxLogBlockRange) {
-    throw serverError(`block range too large: ${to - from + 1} blocks, at most ${options.maxLogBlockRange} per eth_getLogs query`);
-  }
-  for (let n = from; n <= to; n++) {
-    const header = await backend.getHeaderByNumber(n);
-    if (header === undefined || header.gasUsed === 0n) continue;
-    const block = await backend.getBlockByNumber(n);
-    if (block !== undefined) await collectLogs(backend, block, filter, out, options.maxLogs);
-  }
-  return out;
-}
-
-async function collectLogs(backend: RpcBackend, block: Block, filter: p.LogFilter, out: RpcLog[], maxLogs: number): Promise<void> {
-  if (block.transactions.length === 0) return;
-  collectBlockLogs(block, (await backend.getBlockReceipts(block.hash)) ?? [], filter, out, maxLogs);
 }

@@ -3,7 +3,8 @@ import type { Log } from '../../../src/ledger/block/types.js';
 import { bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
 import type { RpcDispatcher } from '../../../src/rpc/dispatch.js';
 import { createRpcDispatcher } from '../../../src/rpc/server.js';
-import { MAX_SUBSCRIPTIONS, SubscriptionSession } from '../../../src/rpc/subscriptions.js';
+import type { RpcHandler } from '../../../src/rpc/dispatch.js';
+import { MAX_SUBSCRIPTIONS, notification, subscriptionMethods, SubscriptionSession } from '../../../src/rpc/subscriptions.js';
 import { FakeBackend, signed } from './fake-backend.js';
 
 const TOPIC_A = hexToBytes('0x' + 'aa'.repeat(32));
@@ -19,6 +20,7 @@ interface Notification {
 let backend: FakeBackend;
 let rpc: RpcDispatcher;
 let session: SubscriptionSession;
+let methods: ReadonlyMap<string, RpcHandler>;
 let sent: string[];
 let errors: string[];
 let nonce: bigint;
@@ -29,12 +31,13 @@ beforeEach(() => {
   sent = [];
   nonce = 0n;
   rpc = createRpcDispatcher({ backend, log: { error: (m) => errors.push(m) } });
-  session = new SubscriptionSession(backend, (m) => sent.push(m), (m) => errors.push(m));
+  session = new SubscriptionSession(backend, (id, result) => sent.push(notification(id, result)), (m) => errors.push(m));
+  methods = subscriptionMethods(session);
 });
 
 /** Calls through the dispatcher with the session's methods, as the WebSocket transport does. */
 async function call(method: string, params: unknown[] = []): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
-  const answer = await rpc.handle(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), session.methods);
+  const answer = await rpc.handle(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), methods);
   return JSON.parse(answer!) as { result?: unknown; error?: { code: number; message: string } };
 }
 
