@@ -39,6 +39,8 @@ export interface RpcServerOptions {
   readonly corsOrigins?: readonly string[];
   /** Largest request body (and WebSocket message); default 5 MiB. */
   readonly maxBodyBytes?: number;
+  /** Unsent bytes at which a WebSocket client that does not read is disconnected; default 16 MiB. */
+  readonly wsMaxBufferedBytes?: number;
   /** Most requests in one batch; default 1000. */
   readonly maxBatchSize?: number;
   /** Widest eth_getLogs block range; default 10,000. */
@@ -162,7 +164,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     }
   });
 
-  const websocket = attachWebSocket(server, { backend, dispatcher, maxPayload: maxBodyBytes, isOriginAllowed, logError: (m) => log.error(m) });
+  const websocket = attachWebSocket(server, {
+    backend,
+    dispatcher,
+    maxPayload: maxBodyBytes,
+    isOriginAllowed,
+    logError: (m) => log.error(m),
+    maxBufferedBytes: options.wsMaxBufferedBytes,
+  });
 
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 8545;

@@ -14,13 +14,12 @@ import { notification, subscriptionMethods, SubscriptionSession } from './subscr
  * Origin is accepted only from the origins the CORS option allows; clients
  * that send none (viem and ethers in Node, wscat) are accepted.
  *
- * A subscriber that stops reading is disconnected once MAX_BUFFERED_BYTES of
- * notifications wait for it, rather than grow the node's memory without end.
+ * A client that stops reading is disconnected once MAX_BUFFERED_BYTES of
+ * answers and notifications wait for it, rather than grow the node's memory
+ * without end.
  */
 
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-/** Close code for a connection dropped for not reading (RFC 6455 §7.4.1: policy violation). */
-const CLOSE_TOO_SLOW = 1008;
 
 export interface WebSocketOptions {
   readonly backend: RpcBackend;
@@ -29,6 +28,8 @@ export interface WebSocketOptions {
   readonly maxPayload: number;
   readonly isOriginAllowed: (origin: string) => boolean;
   readonly logError: (message: string) => void;
+  /** Unsent bytes at which a connection is dropped for not reading; default MAX_BUFFERED_BYTES. */
+  readonly maxBufferedBytes?: number;
 }
 
 export interface WebSocketEndpoint {
@@ -73,11 +74,13 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
 }
 
 function serve(ws: WebSocket, options: WebSocketOptions): void {
+  const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const send = (message: string): void => {
     if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (ws.bufferedAmount > maxBuffered) {
+      // A close frame would queue behind what the client is not reading: drop the connection.
       session.close();
-      ws.close(CLOSE_TOO_SLOW, 'too slow: notifications were not read');
+      ws.terminate();
       return;
     }
     ws.send(message);

@@ -168,6 +168,11 @@ export class FakeBackend implements RpcBackend {
     for (const listener of this.headListeners) listener({ added, removed });
   }
 
+  /** How many head listeners are registered (subscriptions release theirs). */
+  get headListenerCount(): number {
+    return this.headListeners.size;
+  }
+
   onHeadChange(listener: (change: ChainChange) => void): () => void {
     this.headListeners.add(listener);
     return () => {

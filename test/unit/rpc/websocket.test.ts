@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startRpcServer, type RpcServer, type RpcServerOptions } from '../../../src/rpc/server.js';
-import { FakeBackend } from './fake-backend.js';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { FakeBackend, signed } from './fake-backend.js';
 
 const quiet = { error: () => {} };
 const servers: RpcServer[] = [];
@@ -124,6 +125,22 @@ describe('JSON-RPC over WebSocket', () => {
     expect(await upgradeStatus(noCors.wsUrl, { origin: 'http://dapp.example' })).toBe(403);
   });
 
+  it('drops a client that does not read once its unsent notifications pass the bound', async () => {
+    const own = new FakeBackend();
+    const s = await start({ backend: own, wsMaxBufferedBytes: 64 * 1024 });
+    const socket = await rawUpgrade(s.port);
+    socket.write(maskedTextFrame('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["logs"]}'));
+    await waitFor(() => own.headListenerCount === 1);
+    socket.pause();
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // About 8 MB of notifications: more than the loopback socket buffers hold.
+    const logs = Array.from({ length: 20_000 }, (_, i) => ({ address: new Uint8Array(20).fill(1), topics: [], data: Uint8Array.of(i & 0xff) }));
+    own.mine([signed({ nonce: 0n })], () => logs);
+    await waitFor(() => own.headListenerCount === 0);
+    socket.resume();
+    await ended;
+  });
+
   it('closes open connections when the server closes', async () => {
     const own = await start();
     const client = await connect(own.wsUrl);
@@ -133,6 +150,31 @@ describe('JSON-RPC over WebSocket', () => {
     expect(client.ws.readyState).toBe(WebSocket.CLOSED);
   });
 });
+
+/** A WebSocket opened by hand, so the test decides when it reads. */
+async function rawUpgrade(port: number): Promise<Socket> {
+  const socket = tcpConnect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(
+    'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  const head = await new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+  expect(head).toMatch(/^HTTP\/1.1 101 /);
+  return socket;
+}
+
+/** One client-to-server text frame (clients must mask; a zero mask keeps the payload as it is). */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  expect(payload.length).toBeLessThan(126);
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
 
 function toHex(n: number): string {
   return '0x' + n.toString(16);
