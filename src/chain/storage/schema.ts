@@ -143,6 +143,15 @@ function describeOpenError(err: unknown, dataDir: string): Error {
         `the chain database in ${dataDir} is corrupt (${reason}): restore a backup or start over with an empty --datadir`,
         { cause: err },
       );
+    case 'LEVEL_IO_ERROR':
+      // LevelDB names the file it could not read: a file of its own that is missing or mangled (CURRENT, MANIFEST) is damage, not a permissions problem.
+      if (/No such file or directory/.test(reason)) {
+        return new CorruptDataError(
+          `the chain database in ${dataDir} is damaged: a file it needs is missing (${reason}); restore a backup or start over with an empty --datadir`,
+          { cause: err },
+        );
+      }
+      return new DataDirUnavailableError(`cannot open the chain database in ${dataDir}: ${reason}`, { cause: err });
     default:
       return new DataDirUnavailableError(`cannot open the chain database in ${dataDir}: ${reason}`, { cause: err });
   }

@@ -115,6 +115,13 @@ describe('Blockchain.open: the data directory', () => {
     const e5 = await openError(broken);
     expect((e5 as CorruptDataError).code).toBe(ChainErrorCode.CorruptData);
     expect(e5.message).toContain(broken);
+
+    // CURRENT names a manifest that is not there: LevelDB reports an I/O error, which is damage all the same.
+    const pointless = await usedDir();
+    await writeFile(join(pointless, 'chaindata', 'CURRENT'), 'MANIFEST-999999\n');
+    const e6 = await openError(pointless);
+    expect(e6).toBeInstanceOf(CorruptDataError);
+    expect(e6.message).toMatch(/damaged: a file it needs is missing .*MANIFEST-999999.*start over with an empty --datadir/);
   });
 
   it('refuses a directory another node holds open', async () => {
