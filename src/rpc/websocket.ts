@@ -20,6 +20,8 @@ import { notification, subscriptionMethods, SubscriptionSession } from './subscr
  */
 
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** How long a closing server waits for each client to answer its close frame. */
+const CLOSE_WAIT_MS = 1_000;
 
 export interface WebSocketOptions {
   readonly backend: RpcBackend;
@@ -67,7 +69,20 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       server.off('upgrade', onUpgrade);
       if (wss === undefined) return;
       const loaded = await wss;
-      for (const ws of loaded.clients) ws.terminate();
+      // 1001 "going away" tells clients why; one that does not answer the close within a bound is cut off.
+      await Promise.all(
+        [...loaded.clients].map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
+              ws.once('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              ws.close(1001, 'the node is shutting down');
+            }),
+        ),
+      );
       await new Promise<void>((resolve) => loaded.close(() => resolve()));
     },
   };

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,14 @@ afterAll(async () => {
 afterEach((context) => {
   if (context.task.result?.state === 'fail' && node) console.error(`---- node ----\n${node.output().trimEnd().split('\n').slice(-30).join('\n')}`);
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe('cairn supply', () => {
   it('registers, checkpoints, transforms and closes, saying what happened', async () => {
@@ -152,6 +160,32 @@ describe('cairn supply', () => {
     const otherChain = await cli('verify', 'proof.json', '--chain-id', '1');
     expect(otherChain.code).toBe(1);
     expect(otherChain.stdout).toContain('FAILED: the proof is about chain id 13370, not the expected chain id 1');
+  });
+
+  it('watches an item over the WebSocket, printing its events as blocks take them in, and stops on Ctrl-C with exit 0', async () => {
+    const watcher = spawn(process.execPath, [CLI, 'supply', 'watch', 'crate-9', '--json', '--rpc', node!.url], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    watcher.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => watcher.once('exit', (code) => resolve(code)));
+    try {
+      // The watcher says on stderr when its subscription is in place.
+      await waitUntil(() => stderr.includes('watching the events of "crate-9"'), 10_000);
+      await ok('register', 'crate-9', '--kind', 'cocoa', '--key', farmKeyFile);
+      await ok('register', 'crate-10', '--kind', 'cocoa', '--key', farmKeyFile);
+      await ok('transfer', 'crate-9', '--to', privateKeyToAccount(otherKey).address, '--key', farmKeyFile);
+      await waitUntil(() => stdout.trimEnd().split('\n').length >= 2, 30_000);
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe(`watching the events of "crate-9" at ${node!.url} (Ctrl-C to stop)\n`);
+    const events = stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { event: { id: string; type: string; seq: number } }).event);
+    expect(events.map((e) => [e.id, e.seq, e.type])).toEqual([
+      ['crate-9', 0, 'Registered'],
+      ['crate-9', 1, 'Transferred'],
+    ]);
   });
 
   it('exports the history as an EPCIS 2.0 document', async () => {

@@ -4,6 +4,7 @@ import {
   eventToJson,
   ID_RULE,
   ITEM_STATUSES,
+  itemIdHash,
   SUPPLY_ADDRESS,
   type ItemStatus,
   type SupplyOp,
@@ -13,11 +14,13 @@ import { toChecksumAddress } from '../../primitives/address.js';
 import { bytesToHex, hexToBytes } from '../../primitives/hex.js';
 import { addressArg, DEFAULT_RPC_URL, parse, parsePositiveInt } from '../args.js';
 import { UsageError } from '../errors.js';
-import { RpcClient } from '../rpc-client.js';
+import { RpcClient, RpcClientError } from '../rpc-client.js';
 import { loadSigningKey, signAndSubmit, waitOptions, type CliReceipt } from '../submit.js';
 import { ItemNotFoundError } from '../supply/errors.js';
+import { WsRpcClient } from '../ws-client.js';
 import {
   describeEvents,
+  formatEvent,
   formatHistory,
   formatItem,
   formatLineage,
@@ -56,6 +59,7 @@ Reads (readable text; --json for the node's raw answer):
   list                             items by --owner, --custodian or --status
   proof <id> [--out <file>]        a provenance proof of its history (JSON)
   export <id> [--out <file>]       its history as a GS1 EPCIS 2.0 JSON document
+  watch [<id>]                     print events as blocks take them in, until Ctrl-C
 Offline (no node needed):
   verify <proof.json>              check a proof's Merkle paths, header links and seals
 
@@ -317,6 +321,41 @@ EPCISDocument with one event per history entry).
     },
   },
 
+  watch: {
+    usage: `Usage: cairn supply watch [<id>] [--json] [--rpc <url>]
+
+Follows the chain and prints each supply event as a block takes it in, until
+Ctrl-C: the events of <id>, or of every item without it. It subscribes to the
+supply module's logs over the node's WebSocket (the --rpc port, as ws://). An
+event that a reorganisation takes out of the chain is printed again as undone.
+Events go to stdout; the line that says the watch has begun goes to stderr.
+  --json   one JSON object per line: {"event": …}, or {"undone": …}`,
+    run: async (argv, print, usage) => {
+      const { values, positionals } = parse(argv, READ, usage);
+      if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}" for cairn supply watch (cairn supply watch --help)`);
+      const id = positionals[0];
+      const ws = await WsRpcClient.connect(values.rpc ?? DEFAULT_RPC_URL);
+      ws.onNotification((_subscription, result) => {
+        const log = result as WatchedLog;
+        const event = receiptEvents({ logs: [log] })[0]!;
+        if (values.json) print(JSON.stringify(log.removed ? { undone: event } : { event }));
+        else if (log.removed) print(`undone: #${event.seq} ${event.type} of ${JSON.stringify(event.id)} (block #${event.blockNumber} left the chain; it may come back in another block)`);
+        else for (const line of formatEvent(event)) print(line);
+      });
+      const topics = id === undefined ? [] : [null, bytesToHex(itemIdHash(id))];
+      await ws.call('eth_subscribe', ['logs', { address: bytesToHex(SUPPLY_ADDRESS), topics }]);
+      // On stderr: stdout carries only events, for a pipe.
+      process.stderr.write(`watching ${id === undefined ? 'every supply event' : `the events of ${JSON.stringify(id)}`} at ${values.rpc ?? DEFAULT_RPC_URL} (Ctrl-C to stop)\n`);
+      const stopped = new Promise<'stopped'>((resolve) => {
+        process.once('SIGINT', () => resolve('stopped'));
+        process.once('SIGTERM', () => resolve('stopped'));
+      });
+      const end = await Promise.race([stopped, ws.closed]);
+      if (end !== 'stopped') throw new RpcClientError(`the node ended the watch: ${end}`);
+      ws.close();
+    },
+  },
+
   verify: {
     usage: `Usage: cairn supply verify <proof.json> [--genesis-hash <0x…>] [--chain-id <n>] [--json]
 
@@ -410,6 +449,13 @@ async function write(values: WriteValues, op: SupplyOp, print: Print): Promise<v
   const privateKey = await loadSigningKey(values);
   const receipt = await signAndSubmit(client(values), privateKey, { to: SUPPLY_ADDRESS, value: 0n, data }, waitOptions(values), print);
   if (receipt?.status === '0x1') for (const line of describeEvents(receiptEvents(receipt))) print(line);
+}
+
+/** A supply log as eth_subscribe delivers it. */
+interface WatchedLog {
+  readonly topics: readonly string[];
+  readonly data: string;
+  readonly removed: boolean;
 }
 
 /** The supply events a receipt's logs record, decoded here (each log's topics are checked against its data). */
