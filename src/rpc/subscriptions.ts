@@ -116,10 +116,15 @@ export class SubscriptionSession {
     this.#stopHeads = this.#stopPending = undefined;
   }
 
+  /** Runs inside the mempool's admission: a failure here is logged, never thrown into it. */
   #onPending(txs: readonly SignedTransaction[]): void {
-    for (const [id, sub] of this.#subscriptions) {
-      if (sub.kind !== 'newPendingTransactions') continue;
-      for (const tx of txs) this.#deliver(id, sub.full ? formatTransaction(tx, null) : bytesToHex(tx.hash));
+    try {
+      for (const [id, sub] of this.#subscriptions) {
+        if (sub.kind !== 'newPendingTransactions') continue;
+        for (const tx of txs) this.#deliver(id, sub.full ? formatTransaction(tx, null) : bytesToHex(tx.hash));
+      }
+    } catch (err) {
+      this.#logError(`pending-transaction notification failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
 

@@ -159,6 +159,22 @@ describe('eth_subscribe newPendingTransactions', () => {
   });
 });
 
+describe('delivery failures', () => {
+  it('are logged, never thrown into the admission that triggered them', async () => {
+    const failing = new SubscriptionSession(
+      backend,
+      () => {
+        throw new Error('socket gone');
+      },
+      (m) => errors.push(m),
+    );
+    failing.subscribe({ kind: 'newPendingTransactions', full: false });
+    const tx = signed({ nonce: 0n });
+    await expect(backend.submitRawTransaction(tx.raw)).resolves.toMatchObject({ nonce: 0n });
+    expect(errors.join('\n')).toContain('pending-transaction notification failed: Error: socket gone');
+  });
+});
+
 describe('eth_subscribe arguments', () => {
   it('names the kinds it serves when given another', async () => {
     const { error } = await call('eth_subscribe', ['syncing']);
