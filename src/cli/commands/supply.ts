@@ -20,12 +20,12 @@ import { ItemNotFoundError } from '../supply/errors.js';
 import { WsRpcClient } from '../ws-client.js';
 import {
   describeEvents,
-  formatEvent,
   formatHistory,
   formatItem,
   formatLineage,
   formatPage,
   formatVerifyReport,
+  formatWatched,
   type EventView,
   type HistoryView,
   type ItemView,
@@ -337,10 +337,7 @@ Events go to stdout; the line that says the watch has begun goes to stderr.
       const ws = await WsRpcClient.connect(values.rpc ?? DEFAULT_RPC_URL);
       ws.onNotification((_subscription, result) => {
         const log = result as WatchedLog;
-        const event = receiptEvents({ logs: [log] })[0]!;
-        if (values.json) print(JSON.stringify(log.removed ? { undone: event } : { event }));
-        else if (log.removed) print(`undone: #${event.seq} ${event.type} of ${JSON.stringify(event.id)} (block #${event.blockNumber} left the chain; it may come back in another block)`);
-        else for (const line of formatEvent(event)) print(line);
+        for (const line of formatWatched(receiptEvents({ logs: [log] })[0]!, log.removed, values.json === true)) print(line);
       });
       const topics = id === undefined ? [] : [null, bytesToHex(itemIdHash(id))];
       await ws.call('eth_subscribe', ['logs', { address: bytesToHex(SUPPLY_ADDRESS), topics }]);

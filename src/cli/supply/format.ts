@@ -120,6 +120,16 @@ export function formatEvent(event: EventView): string[] {
   return [`#${event.seq}  ${when}block #${event.blockNumber}  ${event.type}  signed by ${event.signer}`, `      ${eventSummary(event)}`];
 }
 
+/**
+ * What `cairn supply watch` prints for an event a block took in, or that a
+ * reorganisation took out again (`undone`); with `json`, one object per line.
+ */
+export function formatWatched(event: EventView, undone: boolean, json: boolean): string[] {
+  if (json) return [JSON.stringify(undone ? { undone: event } : { event })];
+  if (!undone) return formatEvent(event);
+  return [`undone: #${event.seq} ${event.type} of ${q(event.id)} (block #${event.blockNumber} left the chain; it may come back in another block)`];
+}
+
 export function formatHistory(history: HistoryView): string[] {
   const { item } = history;
   const lines = [`history of ${q(item.id)} (${item.kind}, ${item.status}): ${item.eventCount} event${item.eventCount === 1 ? '' : 's'}`];

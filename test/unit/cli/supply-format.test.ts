@@ -9,6 +9,7 @@ import {
   formatPage,
   formatTime,
   formatVerifyReport,
+  formatWatched,
   type EventView,
   type ItemView,
 } from '../../../src/cli/supply/format.js';
@@ -78,6 +79,15 @@ describe('formatEvent and formatHistory', () => {
       '      registered as "green coffee" {"farm":"Finca Aurora"}',
     ]);
     expect(formatEvent(checkpointed)[0]).toBe(`#2  block #3  Checkpointed  signed by ${COOP}`);
+  });
+
+  it('prints a watched event as the timeline does, an undone one as undone, and JSON lines on request', () => {
+    expect(formatWatched(transferred, false, false)).toEqual(formatEvent(transferred));
+    expect(formatWatched(transferred, true, false)).toEqual([
+      'undone: #1 Transferred of "lot-a" (block #3 left the chain; it may come back in another block)',
+    ]);
+    expect(formatWatched(transferred, true, true).map((line) => JSON.parse(line) as unknown)).toEqual([{ undone: transferred }]);
+    expect(formatWatched(registered, false, true).map((line) => JSON.parse(line) as unknown)).toEqual([{ event: registered }]);
   });
 
   it('heads the history with the item and says how to read on when there is more', () => {
