@@ -133,8 +133,8 @@ describe('JSON-RPC over WebSocket', () => {
     await waitFor(() => own.headListenerCount === 1);
     socket.pause();
     const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    // About 8 MB of notifications: more than the loopback socket buffers hold.
-    const logs = Array.from({ length: 20_000 }, (_, i) => ({ address: new Uint8Array(20).fill(1), topics: [], data: Uint8Array.of(i & 0xff) }));
+    // About 16 MB of notifications: far more than the loopback socket buffers of a reader that never reads hold.
+    const logs = Array.from({ length: 40_000 }, (_, i) => ({ address: new Uint8Array(20).fill(1), topics: [], data: Uint8Array.of(i & 0xff) }));
     own.mine([signed({ nonce: 0n })], () => logs);
     await waitFor(() => own.headListenerCount === 0);
     socket.resume();
