@@ -54,7 +54,12 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     }
     socket.on('error', () => socket.destroy());
     load().then(
-      (server) => server.handleUpgrade(req, socket, head, (ws) => serve(ws, options)),
+      (server) =>
+        server.handleUpgrade(req, socket, head, (ws) => {
+          // An upgrade that finished after close() began would hold the HTTP server open.
+          if (closed) ws.terminate();
+          else serve(ws, options);
+        }),
       (err: unknown) => {
         options.logError(`WebSocket support failed to load: ${err instanceof Error ? err.message : String(err)}`);
         socket.destroy();
