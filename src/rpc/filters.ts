@@ -40,7 +40,15 @@ interface Filter {
   overflowed: boolean;
 }
 
-export function filterMethods(backend: RpcBackend, chain: ChainView, limits: LogLimits, logError: (message: string) => void, now = Date.now): MethodTable {
+/** `signal`: aborted when the server closes, after which the filters no longer follow the chain. */
+export function filterMethods(
+  backend: RpcBackend,
+  chain: ChainView,
+  limits: LogLimits,
+  logError: (message: string) => void,
+  signal?: AbortSignal,
+  now = Date.now,
+): MethodTable {
   const filters = new Map<string, Filter>();
   let lastSweep = now();
 
@@ -67,6 +75,15 @@ export function filterMethods(backend: RpcBackend, chain: ChainView, limits: Log
     },
     logError,
     MAX_FILTERS,
+  );
+
+  signal?.addEventListener(
+    'abort',
+    () => {
+      session.close();
+      filters.clear();
+    },
+    { once: true },
   );
 
   const install = (kind: FilterKind, spec: SubscriptionSpec, query?: p.LogFilter): string => {

@@ -67,7 +67,10 @@ export const DEFAULT_MAX_BATCH_SIZE = 1000;
 
 const consoleLogger: RpcLogger = { error: (m) => console.error(m) };
 
-export type RpcDispatcherOptions = Pick<RpcServerOptions, 'backend' | 'maxBatchSize' | 'maxLogBlockRange' | 'maxLogs' | 'fees' | 'log'>;
+export type RpcDispatcherOptions = Pick<RpcServerOptions, 'backend' | 'maxBatchSize' | 'maxLogBlockRange' | 'maxLogs' | 'fees' | 'log'> & {
+  /** Aborted when the server closes: the filters stop following the chain. */
+  readonly signal?: AbortSignal;
+};
 
 /** All namespaces wired to one backend: the transport-independent part, reusable by a WebSocket transport. */
 export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatcher {
@@ -77,7 +80,7 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
   const logLimits = { maxLogBlockRange: options.maxLogBlockRange ?? 10_000, maxLogs: options.maxLogs ?? 10_000 };
   const eth = ethMethods(backend, chain, fees, logLimits);
   const log = options.log ?? consoleLogger;
-  const filters = filterMethods(backend, chain, logLimits, (m) => log.error(m));
+  const filters = filterMethods(backend, chain, logLimits, (m) => log.error(m), options.signal);
   return new RpcDispatcher([eth, filters, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain), supplyMethods(backend)], {
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
     logError: (m) => log.error(m),
@@ -86,7 +89,8 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
 
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const log = options.log ?? consoleLogger;
-  const dispatcher = createRpcDispatcher({ ...options, log });
+  const lifetime = new AbortController();
+  const dispatcher = createRpcDispatcher({ ...options, log, signal: lifetime.signal });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const isOriginAllowed = originFilter(options.corsOrigins ?? []);
   const headersFor = corsHeaders(options.corsOrigins ?? [], isOriginAllowed);
@@ -198,6 +202,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     port,
     close: () =>
       (closing ??= (async () => {
+        lifetime.abort();
         // Upgraded sockets still count as the server's connections: end them first.
         await websocket.close();
         await new Promise<void>((resolve, reject) => {

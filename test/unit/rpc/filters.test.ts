@@ -21,7 +21,7 @@ beforeEach(() => {
   backend = new FakeBackend();
   clock = 1_000_000;
   nonce = 0n;
-  methods = filterMethods(backend, new ChainView(backend), { maxLogBlockRange: 10_000, maxLogs: 10_000 }, () => {}, () => clock);
+  methods = filterMethods(backend, new ChainView(backend), { maxLogBlockRange: 10_000, maxLogs: 10_000 }, () => {}, undefined, () => clock);
 });
 
 async function call<T>(method: string, ...params: unknown[]): Promise<T> {
@@ -128,6 +128,16 @@ describe('filter lifetime', () => {
     await settle();
     await expect(call('eth_getFilterChanges', id)).rejects.toThrow('fell behind');
     await expect(call('eth_getFilterChanges', id)).rejects.toThrow('filter not found');
+  });
+
+  it('stop following the chain when the server closes', async () => {
+    const lifetime = new AbortController();
+    const own = filterMethods(backend, new ChainView(backend), { maxLogBlockRange: 10_000, maxLogs: 10_000 }, () => {}, lifetime.signal);
+    const id = (await own['eth_newBlockFilter']!([])) as string;
+    expect(backend.headListenerCount).toBe(1);
+    lifetime.abort();
+    expect(backend.headListenerCount).toBe(0);
+    expect(() => own['eth_getFilterChanges']!([id])).toThrow('filter not found');
   });
 
   it(`holds at most ${MAX_FILTERS} filters`, async () => {
