@@ -130,7 +130,9 @@ describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
   describe('ethers', () => {
     let provider: JsonRpcProvider;
     beforeAll(() => {
-      provider = new JsonRpcProvider(node.url, { chainId: CHAIN_ID, name: 'cairn' }, { staticNetwork: true, pollingInterval: 100 });
+      // cacheTimeout -1: ethers otherwise answers an identical request within 250 ms from its cache, so with
+      // 250 ms PoS slots the balance read after a fast receipt could be the one read before the transfer.
+      provider = new JsonRpcProvider(node.url, { chainId: CHAIN_ID, name: 'cairn' }, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     });
     afterAll(() => provider.destroy());
 
