@@ -4,7 +4,7 @@ import { bytesToHex } from '../primitives/hex.js';
 import type { ChainChange, RpcBackend } from './backend.js';
 import type { RpcHandler } from './dispatch.js';
 import { invalidParams, serverError } from './errors.js';
-import { formatHead, formatTransaction, type RpcLog } from './format.js';
+import { formatHead, formatTransaction, type RpcHead, type RpcLog } from './format.js';
 import { collectBlockLogs, type LogSelector } from './logs.js';
 import * as p from './params.js';
 
@@ -68,10 +68,6 @@ export class SubscriptionSession {
     this.#deliver = deliver;
     this.#logError = logError;
     this.#limit = limit;
-  }
-
-  get size(): number {
-    return this.#subscriptions.size;
   }
 
   /** Starts a subscription; its id is 16 random bytes in hex, as geth's. Throws -32000 past the limit or once closed. */
@@ -151,9 +147,12 @@ export class SubscriptionSession {
       if (receipts === undefined) continue;
       const key = bytesToHex(block.hash);
       const number = block.header.number;
+      // Formatted once per block, however many subscriptions take it (its logs bloom hashes every log).
+      let head: RpcHead | undefined;
       for (const [id, sub] of this.#subscriptions) {
         if (sub.kind === 'newHeads') {
-          this.#deliver(id, formatHead(block, receipts, this.#backend.sealFields(block.header, block.hash)));
+          head ??= formatHead(block, receipts, this.#backend.sealFields(block.header, block.hash));
+          this.#deliver(id, head);
         } else if (sub.kind === 'logs' && number >= (sub.range?.from ?? 0) && number <= (sub.range?.to ?? Infinity)) {
           const logs: RpcLog[] = [];
           collectBlockLogs(block, receipts, sub.filter, logs);

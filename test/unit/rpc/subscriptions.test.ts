@@ -89,7 +89,7 @@ describe('eth_subscribe newHeads', () => {
     backend.mine([]);
     await settle();
     expect(sent).toEqual([]);
-    expect(session.size).toBe(0);
+    expect(backend.headListenerCount).toBe(0);
   });
 
   it('stops every subscription when the connection closes', async () => {
