@@ -111,21 +111,16 @@ export class Producer {
     }
     if (!(await sleep(plan.at - Date.now(), signal))) return;
     const coinbase = plan.coinbase ?? this.opts.coinbase;
-    // Set when transactions are admitted after the template's build began: a rebuild takes them in, at the trigger or the next recommit.
-    let stale = false;
+    // Transactions admitted after the template's build began are taken in by a rebuild, at the trigger or the next recommit.
     let round: AbortController | undefined;
     const trigger = new RebuildTrigger(() => round?.abort());
-    const unsubscribe = this.opts.mempool.onAdmitted(() => {
-      stale = true;
-      trigger.changed();
-    });
+    const unsubscribe = this.opts.mempool.onAdmitted(() => trigger.changed());
     let template: Block;
     let sealed: BlockHeader | null = null;
     try {
       template = await this.buildTemplate(coinbase, plan.timestamp);
       while (!signal.aborted && !sealed && gate.isSynced()) {
-        if (stale) {
-          stale = false;
+        if (trigger.stale) {
           trigger.built();
           template = await this.buildTemplate(coinbase, plan.timestamp);
         }

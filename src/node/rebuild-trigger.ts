@@ -13,17 +13,25 @@ export const MIN_GAP_MS = 100;
 export class RebuildTrigger {
   #lastBuild = Date.now();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #stale = false;
 
   constructor(private readonly fire: () => void) {}
 
-  /** The template was just (re)built: nothing is pending. */
+  /** Transactions were admitted since the template's build began: the next round should rebuild it. */
+  get stale(): boolean {
+    return this.#stale;
+  }
+
+  /** A (re)build of the template begins: it takes in what was admitted so far. */
   built(): void {
     this.#lastBuild = Date.now();
+    this.#stale = false;
     this.cancel();
   }
 
   /** New transactions were admitted: (re)start the quiet period. */
   changed(): void {
+    this.#stale = true;
     this.cancel();
     const now = Date.now();
     const due = Math.max(now + QUIET_MS, this.#lastBuild + MIN_GAP_MS);
@@ -33,6 +41,7 @@ export class RebuildTrigger {
     }, due - now);
   }
 
+  /** Drops a pending fire (the block is done); `stale` is left as it is. */
   cancel(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;

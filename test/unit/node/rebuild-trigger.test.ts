@@ -51,4 +51,15 @@ describe('RebuildTrigger', () => {
     vi.advanceTimersByTime(10 * MIN_GAP_MS);
     expect(fire).not.toHaveBeenCalled();
   });
+
+  it('says the template is stale from an admission until the next build begins', () => {
+    const trigger = new RebuildTrigger(() => {});
+    expect(trigger.stale).toBe(false);
+    trigger.changed();
+    expect(trigger.stale).toBe(true);
+    trigger.cancel();
+    expect(trigger.stale).toBe(true);
+    trigger.built();
+    expect(trigger.stale).toBe(false);
+  });
 });
