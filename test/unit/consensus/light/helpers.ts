@@ -1,9 +1,10 @@
-import { expect } from 'vitest';
 import type { LightAnchor, LightChain } from '../../../../src/consensus/light/index.js';
 import type { Vote } from '../../../../src/consensus/pos/votes.js';
 import { bytesToHex, toQuantity } from '../../../../src/primitives/hex.js';
 import type { LightValidator } from '../../../../src/consensus/light/index.js';
 import type { TestChain } from '../../node/provenance/chain.js';
+
+export { thrown } from '../../thrown.js';
 
 /** What a light client knows of a test chain. */
 export function lightChain(chain: TestChain, params: Readonly<Record<string, unknown>> = chain.genesis.consensus.params): LightChain {
@@ -27,14 +28,3 @@ export function posSection(validators: readonly LightValidator[], votes: readonl
   };
 }
 
-/** Runs `fn` and returns the error it throws, checking its class and, when given, its code. */
-export function thrown<E extends Error>(fn: () => unknown, type: abstract new (...args: never[]) => E, code?: string): E {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    if (code !== undefined) expect((error as E & { code: string }).code).toBe(code);
-    return error as E;
-  }
-  return expect.fail(`expected a ${type.name}`);
-}

@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import { bodyHash, encodeBody } from '../../../../src/consensus/pos/body.js';
 import { sampleProposer } from '../../../../src/consensus/pos/proposer.js';
 import { encodeSection, signHeader } from '../../../../src/consensus/pos/seal.js';
@@ -9,6 +8,8 @@ import { ValidatorSet } from '../../../../src/ledger/modules/staking/index.js';
 import { keccak256 } from '../../../../src/primitives/hash.js';
 import { bigintToFixedBytes, bytesToHex, utf8ToBytes } from '../../../../src/primitives/hex.js';
 import { addressOfPrivateKey } from '../../../../src/primitives/keys.js';
+
+export { thrown } from '../../thrown.js';
 
 /** Shared test data for the PoS core: fixed keys, one chain domain, one clock. */
 
@@ -92,18 +93,3 @@ export function proposal(
   return signHeader(unsigned, bodyHash(EMPTY_BODY), signerKey, options.signDomain ?? domain);
 }
 
-/** Runs `fn` and returns the error it throws, checking its class and code. */
-export function thrown<E extends Error & { code: string }>(
-  fn: () => unknown,
-  type: abstract new (...args: never[]) => E,
-  code: string,
-): E {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    expect((error as E).code).toBe(code);
-    return error as E;
-  }
-  return expect.fail(`expected a ${type.name} with code ${code}`);
-}
