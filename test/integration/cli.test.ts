@@ -24,6 +24,15 @@ async function cairn(...args: string[]): Promise<Run> {
   }
 }
 
+// The build marks the compiled entry executable: npx and a global install run it by its shebang, and
+// tsc writes it without the mode, so a fresh clone once answered `npx cairn` with "Permission denied".
+describe('cairn as a command', () => {
+  it('runs by its own name, as npx runs it', async () => {
+    const { stdout } = await execFileP(CLI, ['--help'], { timeout: 30_000 });
+    expect(stdout).toContain('Usage: cairn <command>');
+  });
+});
+
 describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
   let net: Network | undefined;
   let node: NodeProcess;
