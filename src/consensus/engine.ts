@@ -124,6 +124,9 @@ export interface ConsensusEngine {
    * transactions. PoS: advance the epoch, check that the coinbase is the
    * slot's proposer, count the included votes toward finality, apply
    * slashing evidence. Runs for blocks being built too (header unsealed).
+   * Must not read what sealing changes (the seal; the timestamp, when the
+   * plan refreshes it): the producer keeps the template's state root in the
+   * sealed header, and the chain reuses the template's execution for it.
    * Deterministic and synchronous; throws InvalidBlockError(BadConsensus).
    */
   beginBlock(header: BlockContext, consensusBody: readonly RlpValue[], state: SystemState): void;
