@@ -5,17 +5,19 @@ import { hashHeader } from '../ledger/block/header.js';
 import type { Block, BlockHeader } from '../ledger/block/types.js';
 import { bytesToHex, equalBytes } from '../primitives/hex.js';
 import type { Logger } from './log.js';
-import { RebuildTrigger } from './rebuild-trigger.js';
+import { RebuildTrigger, RECOMMIT_MS } from './rebuild-trigger.js';
 
 /**
- * How often a block in the making is re-committed: a fresh timestamp (and so
- * a fresh difficulty) and the transactions that arrived meanwhile (which a
- * pause in arrivals brings in sooner: rebuild-trigger.ts). Without it
- * the timestamp would record when work started, not when the seal was found,
- * and a retarget rule that reads timestamps would measure the wrong thing.
- * geth's miner does the same ("recommit").
+ * How often a block being sealed gets a fresh timestamp, when the engine's
+ * plan asks for one (PoW: the difficulty follows the timestamp). The
+ * timestamp then records when the seal was found, within this bound, not
+ * when work on the template began; a retarget rule that reads timestamps
+ * would otherwise measure solve times short by half the interval on
+ * average, and hold blocks to a difficulty set up to that long ago.
+ * Re-stamping costs a header hash and a new miner job, not a rebuild:
+ * new transactions come in through the RebuildTrigger.
  */
-const RECOMMIT_MS = 500;
+const RESTAMP_MS = 100;
 /** How long to wait before asking the engine again when it has nothing to produce (PoS: no slot of ours yet). */
 const IDLE_RECHECK_MS = 1_000;
 /** A pause for sync at least this long is logged at info. */
@@ -120,7 +122,7 @@ export class Producer {
     try {
       template = await this.buildTemplate(coinbase, plan.timestamp);
       while (!signal.aborted && !sealed && gate.isSynced()) {
-        if (trigger.stale) {
+        if (trigger.rebuildDue()) {
           trigger.built();
           template = await this.buildTemplate(coinbase, plan.timestamp);
         }
@@ -128,7 +130,8 @@ export class Producer {
         const consensus = engine.prepareSection(parent.header, timestamp, template.consensusBody);
         round = new AbortController();
         try {
-          sealed = await engine.seal({ ...template.header, timestamp, consensus }, AbortSignal.any([signal, round.signal, AbortSignal.timeout(RECOMMIT_MS)]));
+          const roundMs = plan.refreshTimestamp ? RESTAMP_MS : RECOMMIT_MS;
+          sealed = await engine.seal({ ...template.header, timestamp, consensus }, AbortSignal.any([signal, round.signal, AbortSignal.timeout(roundMs)]));
         } catch (err) {
           // The engine refused to seal (e.g. PoS slashing protection): skip this block, not production.
           log.error(`could not seal block #${parent.header.number + 1}: ${err instanceof Error ? err.message : String(err)}`);

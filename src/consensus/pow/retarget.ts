@@ -25,7 +25,7 @@
  * Why the child's own timestamp: the engine sees a header and its parent
  * only, so the rule compares the two, as Ethereum's Homestead rule does. A
  * producer that re-stamps its template while it mines (src/node/producer.ts
- * does so every 500 ms) carries a timestamp close to the moment the block was
+ * does so every 100 ms) carries a timestamp close to the moment the block was
  * found, so timestamp − parent.timestamp is about the block's own solve time,
  * and a block that is slow to find gets easier with each re-stamp, down to the
  * clamp. The trade-off: a producer picks its own timestamp within the chain's

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MIN_GAP_MS, QUIET_MS, RebuildTrigger } from '../../../src/node/rebuild-trigger.js';
+import { MIN_GAP_MS, QUIET_MS, RebuildTrigger, RECOMMIT_MS } from '../../../src/node/rebuild-trigger.js';
 
 describe('RebuildTrigger', () => {
   beforeEach(() => {
@@ -52,14 +52,31 @@ describe('RebuildTrigger', () => {
     expect(fire).not.toHaveBeenCalled();
   });
 
-  it('says the template is stale from an admission until the next build begins', () => {
+  it('says a rebuild is due once arrivals paused, or after RECOMMIT_MS of arrivals without a pause', () => {
     const trigger = new RebuildTrigger(() => {});
-    expect(trigger.stale).toBe(false);
+    vi.advanceTimersByTime(MIN_GAP_MS);
+    expect(trigger.rebuildDue()).toBe(false);
     trigger.changed();
-    expect(trigger.stale).toBe(true);
-    trigger.cancel();
-    expect(trigger.stale).toBe(true);
+    expect(trigger.rebuildDue()).toBe(false);
+    vi.advanceTimersByTime(QUIET_MS);
+    expect(trigger.rebuildDue()).toBe(true);
     trigger.built();
-    expect(trigger.stale).toBe(false);
+    expect(trigger.rebuildDue()).toBe(false);
+
+    // A steady stream never pauses for QUIET_MS: the template is still taken in at the recommit interval.
+    for (let waited = 0; waited < RECOMMIT_MS - QUIET_MS; waited += QUIET_MS - 1) {
+      trigger.changed();
+      vi.advanceTimersByTime(QUIET_MS - 1);
+      expect(trigger.rebuildDue()).toBe(false);
+    }
+    trigger.changed();
+    vi.advanceTimersByTime(QUIET_MS - 1);
+    expect(trigger.rebuildDue()).toBe(true);
+  });
+
+  it('is not due without arrivals, however long the round', () => {
+    const trigger = new RebuildTrigger(() => {});
+    vi.advanceTimersByTime(10 * RECOMMIT_MS);
+    expect(trigger.rebuildDue()).toBe(false);
   });
 });
