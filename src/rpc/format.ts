@@ -4,7 +4,7 @@ import type { Block, Log, Receipt } from '../ledger/block/types.js';
 import { effectiveGasPrice } from '../ledger/fees.js';
 import type { SignedTransaction } from '../ledger/tx/types.js';
 import { bytesToHex, toQuantity } from '../primitives/hex.js';
-import type { MinedTransaction, SealFields } from './backend.js';
+import type { MinedTransaction, SealFields, SyncProgress } from './backend.js';
 
 /**
  * Ethereum JSON shapes for blocks, transactions, receipts and logs, exactly
@@ -232,4 +232,19 @@ export function formatBlock(block: Block, receipts: readonly Receipt[] | undefin
   };
   if (seal.totalDifficulty !== undefined) out.totalDifficulty = toQuantity(seal.totalDifficulty);
   return out;
+}
+
+/** eth_syncing's object while the node syncs; eth_subscribe("syncing") sends it as `status`. */
+export interface RpcSyncProgress {
+  startingBlock: string;
+  currentBlock: string;
+  highestBlock: string;
+}
+
+export function formatSyncProgress(progress: SyncProgress): RpcSyncProgress {
+  return {
+    startingBlock: toQuantity(progress.startingBlock),
+    currentBlock: toQuantity(progress.currentBlock),
+    highestBlock: toQuantity(progress.highestBlock),
+  };
 }

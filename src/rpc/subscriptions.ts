@@ -4,7 +4,7 @@ import { bytesToHex } from '../primitives/hex.js';
 import type { ChainChange, RpcBackend } from './backend.js';
 import type { RpcHandler } from './dispatch.js';
 import { invalidParams, serverError } from './errors.js';
-import { formatHead, formatTransaction, type RpcHead, type RpcLog } from './format.js';
+import { formatHead, formatSyncProgress, formatTransaction, type RpcHead, type RpcLog } from './format.js';
 import { collectBlockLogs, type LogSelector } from './logs.js';
 import * as p from './params.js';
 
@@ -18,7 +18,11 @@ import * as p from './params.js';
  *   a block out, the logs sent for it come again with `removed: true`,
  *   newest first, before the new branch's logs;
  * - "newPendingTransactions": the hash of every transaction the mempool
- *   admits, or the whole transaction when the second argument is true.
+ *   admits, or the whole transaction when the second argument is true;
+ * - "syncing": `{syncing: true, status}` (status as eth_syncing's object)
+ *   when the node starts a range sync, and `false` when it stops; nothing at
+ *   subscribe time. The end of a sync need not move the head, so the session
+ *   polls the backend every SYNC_POLL_MS while it holds such a subscription.
  * Notifications of one connection go out in the order the events happened.
  */
 
@@ -26,12 +30,15 @@ import * as p from './params.js';
 export const MAX_SUBSCRIPTIONS = 256;
 /** Blocks whose sent logs a "logs" subscription remembers, to send them again as removed in a reorganisation. */
 export const REMEMBERED_BLOCKS = 128;
+/** How often a session with a "syncing" subscription looks whether a sync started or ended. */
+export const SYNC_POLL_MS = 1_000;
 
 /** What a subscription follows. A "logs" one may be bounded to a block range (eth_newFilter's fromBlock/toBlock numbers). */
 export type SubscriptionSpec =
   | { readonly kind: 'newHeads' }
   | { readonly kind: 'logs'; readonly filter: LogSelector; readonly range?: BlockRange }
-  | { readonly kind: 'newPendingTransactions'; readonly full: boolean };
+  | { readonly kind: 'newPendingTransactions'; readonly full: boolean }
+  | { readonly kind: 'syncing' };
 
 /** Inclusive block numbers; undefined = unbounded. */
 export interface BlockRange {
@@ -43,7 +50,7 @@ type LogsSpec = Extract<SubscriptionSpec, { kind: 'logs' }>;
 /** A logs subscription remembers the logs it sent per block, to send them again as removed. */
 type Subscription = Exclude<SubscriptionSpec, LogsSpec> | (LogsSpec & { readonly sent: Map<string, RpcLog[]> });
 
-const KINDS = ['newHeads', 'logs', 'newPendingTransactions'];
+const KINDS = ['newHeads', 'logs', 'newPendingTransactions', 'syncing'];
 
 /**
  * The subscriptions of one client (a WebSocket connection, or the node's
@@ -55,19 +62,31 @@ export class SubscriptionSession {
   readonly #deliver: (id: string, result: unknown) => void;
   readonly #logError: (message: string) => void;
   readonly #limit: number;
+  readonly #syncPollMs: number;
   readonly #subscriptions = new Map<string, Subscription>();
   /** Head notifications wait for receipts; this chain keeps them in event order. */
   #queue: Promise<void> = Promise.resolve();
   #stopHeads: (() => void) | undefined;
   #stopPending: (() => void) | undefined;
+  /** Polls the sync state while a "syncing" subscription exists. */
+  #syncTimer: ReturnType<typeof setInterval> | undefined;
+  /** Whether the node was syncing at the last poll (or when polling began). */
+  #wasSyncing = false;
   #closed = false;
 
-  /** `logError` hears of unexpected failures; `limit`: subscriptions held at once. */
-  constructor(backend: RpcBackend, deliver: (id: string, result: unknown) => void, logError: (message: string) => void, limit = MAX_SUBSCRIPTIONS) {
+  /** `logError` hears of unexpected failures; `limit`: subscriptions held at once; `syncPollMs`: see SYNC_POLL_MS. */
+  constructor(
+    backend: RpcBackend,
+    deliver: (id: string, result: unknown) => void,
+    logError: (message: string) => void,
+    limit = MAX_SUBSCRIPTIONS,
+    syncPollMs = SYNC_POLL_MS,
+  ) {
     this.#backend = backend;
     this.#deliver = deliver;
     this.#logError = logError;
     this.#limit = limit;
+    this.#syncPollMs = syncPollMs;
   }
 
   /** Starts a subscription; its id is 16 random bytes in hex, as geth's. Throws -32000 past the limit or once closed. */
@@ -77,6 +96,7 @@ export class SubscriptionSession {
       throw serverError(`too many subscriptions (at most ${this.#limit}): remove some first`);
     }
     if (spec.kind === 'newPendingTransactions') this.#stopPending ??= this.#backend.onPendingTransactions((txs) => this.#onPending(txs));
+    else if (spec.kind === 'syncing') this.#followSync();
     else this.#stopHeads ??= this.#backend.onHeadChange((change) => this.#onHead(change));
     const id = bytesToHex(randomBytes(16));
     this.#subscriptions.set(id, spec.kind === 'logs' ? { ...spec, sent: new Map() } : spec);
@@ -88,10 +108,13 @@ export class SubscriptionSession {
     if (!this.#subscriptions.delete(id)) return false;
     let heads = false;
     let pending = false;
+    let sync = false;
     for (const sub of this.#subscriptions.values()) {
       if (sub.kind === 'newPendingTransactions') pending = true;
+      else if (sub.kind === 'syncing') sync = true;
       else heads = true;
     }
+    if (!sync) this.#stopSync();
     if (!heads) {
       this.#stopHeads?.();
       this.#stopHeads = undefined;
@@ -110,6 +133,38 @@ export class SubscriptionSession {
     this.#stopHeads?.();
     this.#stopPending?.();
     this.#stopHeads = this.#stopPending = undefined;
+    this.#stopSync();
+  }
+
+  /** Starts polling the sync state, from the state now: only later changes are announced. */
+  #followSync(): void {
+    if (this.#syncTimer !== undefined) return;
+    this.#wasSyncing = this.#backend.syncing() !== false;
+    this.#syncTimer = setInterval(() => this.#pollSync(), this.#syncPollMs);
+    // The connection, not this timer, keeps the process alive.
+    this.#syncTimer.unref();
+  }
+
+  #stopSync(): void {
+    clearInterval(this.#syncTimer);
+    this.#syncTimer = undefined;
+  }
+
+  #pollSync(): void {
+    try {
+      const progress = this.#backend.syncing();
+      if ((progress !== false) === this.#wasSyncing) return;
+      this.#wasSyncing = progress !== false;
+      const result = progress === false ? false : { syncing: true, status: formatSyncProgress(progress) };
+      // Behind any head notification still waiting for its receipts: those events came first.
+      this.#queue = this.#queue
+        .then(() => {
+          for (const [id, sub] of this.#subscriptions) if (sub.kind === 'syncing') this.#deliver(id, result);
+        })
+        .catch((err: unknown) => this.#logError(`syncing notification failed: ${errorText(err)}`));
+    } catch (err) {
+      this.#logError(`sync status poll failed: ${errorText(err)}`);
+    }
   }
 
   /** Runs inside the mempool's admission: a failure here is logged, never thrown into it. */
@@ -120,14 +175,14 @@ export class SubscriptionSession {
         for (const tx of txs) this.#deliver(id, sub.full ? formatTransaction(tx, null) : bytesToHex(tx.hash));
       }
     } catch (err) {
-      this.#logError(`pending-transaction notification failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.#logError(`pending-transaction notification failed: ${errorText(err)}`);
     }
   }
 
   #onHead(change: ChainChange): void {
     this.#queue = this.#queue
       .then(() => this.#deliverHead(change))
-      .catch((err: unknown) => this.#logError(`subscription notification failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+      .catch((err: unknown) => this.#logError(`subscription notification failed: ${errorText(err)}`));
   }
 
   async #deliverHead(change: ChainChange): Promise<void> {
@@ -196,6 +251,10 @@ function subscriptionSpec(params: p.Params): SubscriptionSpec {
   }
   if (kind === 'logs') return { kind, filter: logSelector(params[1]) };
   if (kind === 'newPendingTransactions') return { kind, full: params[1] === undefined ? false : p.bool(params[1], 1, 'fullTransactions') };
+  if (kind === 'syncing') {
+    p.arity(params, 1, 1);
+    return { kind };
+  }
   throw invalidParams(`invalid argument 0 (subscription): ${JSON.stringify(kind)} is not a subscription this node serves; use one of ${KINDS.join(', ')}`);
 }
 
@@ -207,4 +266,8 @@ function logSelector(value: unknown): LogSelector {
     throw invalidParams('invalid argument 1 (filter): a logs subscription follows new blocks; drop fromBlock, toBlock and blockHash (use eth_getLogs for past blocks)');
   }
   return filter;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }

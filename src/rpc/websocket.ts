@@ -17,9 +17,17 @@ import { notification, subscriptionMethods, SubscriptionSession } from './subscr
  * A client that stops reading is disconnected once MAX_BUFFERED_BYTES of
  * answers and notifications wait for it, rather than grow the node's memory
  * without end.
+ *
+ * Every PING_INTERVAL_MS the server pings each connection, as geth does, and
+ * drops one that has not answered the previous ping with a pong: a peer that
+ * vanished without closing (a sleeping laptop, a dropped NAT mapping) would
+ * otherwise hold its subscriptions forever, and the pings keep idle
+ * connections open through proxies that close silent ones.
  */
 
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** geth's wsPingInterval. */
+export const PING_INTERVAL_MS = 30_000;
 /** How long a closing server waits for each client to answer its close frame. */
 const CLOSE_WAIT_MS = 1_000;
 
@@ -32,6 +40,8 @@ export interface WebSocketOptions {
   readonly logError: (message: string) => void;
   /** Unsent bytes at which a connection is dropped for not reading; default MAX_BUFFERED_BYTES. */
   readonly maxBufferedBytes?: number;
+  /** Time between pings, and how long a client has to answer one; default PING_INTERVAL_MS. */
+  readonly pingIntervalMs?: number;
 }
 
 export interface WebSocketEndpoint {
@@ -116,7 +126,21 @@ function serve(ws: WebSocket, options: WebSocketOptions): void {
       );
     } else if (answer !== null) send(answer);
   });
-  ws.on('close', () => session.close());
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const pinger = setInterval(() => {
+    if (!alive) {
+      session.close();
+      ws.terminate();
+      return;
+    }
+    alive = false;
+    if (ws.readyState === ws.OPEN) ws.ping();
+  }, options.pingIntervalMs ?? PING_INTERVAL_MS);
+  ws.on('close', () => {
+    clearInterval(pinger);
+    session.close();
+  });
   // A peer that vanished mid-frame: the close event follows and cleans up.
   ws.on('error', () => ws.terminate());
 }

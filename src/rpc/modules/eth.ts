@@ -5,7 +5,7 @@ import type { ChainView } from '../chain-view.js';
 import type { MethodTable } from '../dispatch.js';
 import { RpcError, RpcErrorCode, serverError } from '../errors.js';
 import { MAX_REWARD_PERCENTILES, type FeeOracle } from '../fees.js';
-import { formatReceipt, formatTransaction, type RpcTransaction } from '../format.js';
+import { formatReceipt, formatSyncProgress, formatTransaction, type RpcTransaction } from '../format.js';
 import { queryLogs, type LogLimits } from '../logs.js';
 import * as p from '../params.js';
 
@@ -64,9 +64,7 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
     eth_syncing: (params) => {
       p.arity(params, 0, 0);
       const s = backend.syncing();
-      return s === false
-        ? false
-        : { startingBlock: toQuantity(s.startingBlock), currentBlock: toQuantity(s.currentBlock), highestBlock: toQuantity(s.highestBlock) };
+      return s === false ? false : formatSyncProgress(s);
     },
 
     eth_accounts: (params) => {

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Log } from '../../../src/ledger/block/types.js';
 import { bytesToHex, hexToBytes } from '../../../src/primitives/hex.js';
 import type { RpcDispatcher } from '../../../src/rpc/dispatch.js';
@@ -11,6 +11,8 @@ const TOPIC_A = hexToBytes('0x' + 'aa'.repeat(32));
 const TOPIC_B = hexToBytes('0x' + 'bb'.repeat(32));
 const EMITTER = hexToBytes('0x' + '11'.repeat(20));
 const OTHER = hexToBytes('0x' + '22'.repeat(20));
+/** The sessions' sync poll interval here; the tests move fake time by it. */
+const POLL_MS = 50;
 
 interface Notification {
   readonly subscription: string;
@@ -31,7 +33,7 @@ beforeEach(() => {
   sent = [];
   nonce = 0n;
   rpc = createRpcDispatcher({ backend, log: { error: (m) => errors.push(m) } });
-  session = new SubscriptionSession(backend, (id, result) => sent.push(notification(id, result)), (m) => errors.push(m));
+  session = new SubscriptionSession(backend, (id, result) => sent.push(notification(id, result)), (m) => errors.push(m), MAX_SUBSCRIPTIONS, POLL_MS);
   methods = subscriptionMethods(session);
 });
 
@@ -159,6 +161,102 @@ describe('eth_subscribe newPendingTransactions', () => {
   });
 });
 
+describe('eth_subscribe syncing', () => {
+  // Only the poll timer is faked: settle() still runs on real setImmediate.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] }));
+  afterEach(() => vi.useRealTimers());
+
+  /** One poll of the sync state, and the notifications it queued. */
+  async function poll(): Promise<void> {
+    vi.advanceTimersByTime(POLL_MS);
+    await settle();
+  }
+
+  it("announces the start of a sync with eth_syncing's object and its end with false, nothing in between", async () => {
+    const id = await subscribe('syncing');
+    await poll();
+    expect(sent).toEqual([]);
+    backend.sync = { startingBlock: 3, currentBlock: 3, highestBlock: 300 };
+    const status = (await call('eth_syncing')).result;
+    await poll();
+    backend.sync = { startingBlock: 3, currentBlock: 150, highestBlock: 300 };
+    await poll();
+    backend.sync = false;
+    await poll();
+    await poll();
+    expect(status).toEqual({ startingBlock: '0x3', currentBlock: '0x3', highestBlock: '0x12c' });
+    expect(notifications()).toEqual([
+      { subscription: id, result: { syncing: true, status } },
+      { subscription: id, result: false },
+    ]);
+  });
+
+  it('says nothing at subscribe time, even mid-sync, and then the end', async () => {
+    backend.sync = { startingBlock: 0, currentBlock: 1, highestBlock: 9 };
+    const id = await subscribe('syncing');
+    await poll();
+    expect(sent).toEqual([]);
+    backend.sync = false;
+    await poll();
+    expect(notifications()).toEqual([{ subscription: id, result: false }]);
+  });
+
+  it('sends the end of a sync after the head notifications that came before it', async () => {
+    await subscribe('newHeads');
+    const id = await subscribe('syncing');
+    backend.sync = { startingBlock: 0, currentBlock: 0, highestBlock: 1 };
+    await poll();
+    sent.length = 0;
+    backend.mine([]);
+    backend.sync = false;
+    await poll();
+    const [head, end] = notifications();
+    expect(head?.result['number']).toBe('0x1');
+    expect(end).toEqual({ subscription: id, result: false });
+  });
+
+  it('polls only while a syncing subscription is open, and takes no head listener', async () => {
+    const a = await subscribe('syncing');
+    const b = await subscribe('syncing');
+    expect(vi.getTimerCount()).toBe(1);
+    expect(backend.headListenerCount).toBe(0);
+    await subscribe('newHeads');
+    session.unsubscribe(a);
+    expect(vi.getTimerCount()).toBe(1);
+    session.unsubscribe(b);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(backend.headListenerCount).toBe(1);
+    await subscribe('syncing');
+    expect(vi.getTimerCount()).toBe(1);
+    session.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('logs a failed notification and keeps polling', async () => {
+    let fail = true;
+    const delivered: unknown[] = [];
+    const flaky = new SubscriptionSession(
+      backend,
+      (_id, result) => {
+        if (fail) throw new Error('socket gone');
+        delivered.push(result);
+      },
+      (m) => errors.push(m),
+      MAX_SUBSCRIPTIONS,
+      POLL_MS,
+    );
+    flaky.subscribe({ kind: 'syncing' });
+    backend.sync = { startingBlock: 0, currentBlock: 0, highestBlock: 1 };
+    await poll();
+    expect(errors.join('\n')).toContain('syncing notification failed: Error: socket gone');
+    fail = false;
+    backend.sync = false;
+    await poll();
+    expect(delivered).toEqual([false]);
+    flaky.close();
+  });
+});
+
 describe('delivery failures', () => {
   it('are logged, never thrown into the admission that triggered them', async () => {
     const failing = new SubscriptionSession(
@@ -177,10 +275,11 @@ describe('delivery failures', () => {
 
 describe('eth_subscribe arguments', () => {
   it('names the kinds it serves when given another', async () => {
-    const { error } = await call('eth_subscribe', ['syncing']);
+    const { error } = await call('eth_subscribe', ['newBlocks']);
     expect(error?.code).toBe(-32602);
-    expect(error?.message).toContain('newHeads, logs, newPendingTransactions');
+    expect(error?.message).toContain('newHeads, logs, newPendingTransactions, syncing');
     expect((await call('eth_subscribe', ['newHeads', {}])).error?.code).toBe(-32602);
+    expect((await call('eth_subscribe', ['syncing', {}])).error?.code).toBe(-32602);
     expect((await call('eth_subscribe', [])).error?.code).toBe(-32602);
     expect((await call('eth_unsubscribe', [7])).error?.code).toBe(-32602);
   });

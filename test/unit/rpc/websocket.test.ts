@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { startRpcServer, type RpcServer, type RpcServerOptions } from '../../../src/rpc/server.js';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket, type ClientOptions } from 'ws';
+import { createServer, type Server } from 'node:http';
+import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
+import { createRpcDispatcher, startRpcServer, type RpcServer, type RpcServerOptions } from '../../../src/rpc/server.js';
+import { attachWebSocket, type WebSocketEndpoint } from '../../../src/rpc/websocket.js';
 import { FakeBackend, signed } from './fake-backend.js';
 
 const quiet = { error: () => {} };
@@ -15,8 +17,12 @@ async function start(options: Partial<RpcServerOptions> = {}): Promise<RpcServer
 }
 
 /** A connected client that collects every message it receives. */
-async function connect(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; messages: unknown[]; next(): Promise<unknown> }> {
-  const ws = new WebSocket(url, { headers });
+async function connect(
+  url: string,
+  headers: Record<string, string> = {},
+  options: ClientOptions = {},
+): Promise<{ ws: WebSocket; messages: unknown[]; next(): Promise<unknown> }> {
+  const ws = new WebSocket(url, { ...options, headers });
   sockets.push(ws);
   const messages: unknown[] = [];
   const waiting: ((m: unknown) => void)[] = [];
@@ -150,6 +156,93 @@ describe('JSON-RPC over WebSocket', () => {
     expect(client.ws.readyState).toBe(WebSocket.CLOSED);
   });
 });
+
+describe('keep-alive pings', () => {
+  const PING_MS = 5_000;
+  let http: Server;
+  let endpoint: WebSocketEndpoint;
+  let own: FakeBackend;
+  let url: string;
+
+  beforeEach(async () => {
+    own = new FakeBackend();
+    http = createServer();
+    endpoint = attachWebSocket(http, {
+      backend: own,
+      dispatcher: createRpcDispatcher({ backend: own, log: quiet }),
+      maxPayload: 4096,
+      isOriginAllowed: () => true,
+      logError: () => {},
+      pingIntervalMs: PING_MS,
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    // Only the ping timers run on fake time, so each test says when an interval passes; sockets keep real time.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  });
+
+  afterEach(async () => {
+    await endpoint.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    vi.useRealTimers();
+  });
+
+  it('keeps a client that answers every ping', async () => {
+    const client = await connect(url);
+    for (let i = 1; i <= 4; i++) {
+      const event = pingOrClose(client.ws);
+      vi.advanceTimersByTime(PING_MS);
+      expect(await event).toBe('ping');
+      // The client's pong went out before this request: its answer means the server has read the pong.
+      client.ws.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'eth_chainId' }));
+      expect(await client.next()).toMatchObject({ id: i, result: '0x539' });
+    }
+    expect(client.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('drops a client that did not answer the previous ping, and its subscriptions', async () => {
+    const client = await connect(url, {}, { autoPong: false });
+    client.ws.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}');
+    await client.next();
+    expect(own.headListenerCount).toBe(1);
+    const first = pingOrClose(client.ws);
+    vi.advanceTimersByTime(PING_MS);
+    expect(await first).toBe('ping');
+    let code: number | undefined;
+    client.ws.once('close', (c) => (code = c));
+    const second = pingOrClose(client.ws);
+    vi.advanceTimersByTime(PING_MS);
+    expect(await second).toBe('close');
+    // 1006: cut off without a close frame.
+    expect(code).toBe(1006);
+    expect(own.headListenerCount).toBe(0);
+  });
+
+  it('stops pinging a connection once it closes, and every connection at shutdown', async () => {
+    const a = await connect(url);
+    await connect(url);
+    expect(vi.getTimerCount()).toBe(2);
+    a.ws.close();
+    await waitFor(() => vi.getTimerCount() === 1);
+    await endpoint.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+/** Whether the server's next act on `ws` is a ping or cutting it off. */
+function pingOrClose(ws: WebSocket): Promise<'ping' | 'close'> {
+  return new Promise((resolve) => {
+    const onPing = (): void => {
+      ws.off('close', onClose);
+      resolve('ping');
+    };
+    const onClose = (): void => {
+      ws.off('ping', onPing);
+      resolve('close');
+    };
+    ws.once('ping', onPing).once('close', onClose);
+  });
+}
 
 /** A WebSocket opened by hand, so the test decides when it reads. */
 async function rawUpgrade(port: number): Promise<Socket> {
