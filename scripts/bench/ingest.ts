@@ -8,8 +8,8 @@
  * What bounds the included rate: end to end = the time to get every
  * transaction accepted + the wait, after the last acceptance, for a PoW block
  * that carries it. PoW blocks come at random (mean 1 s here; the difficulty
- * halves for each second a block takes), so that wait averages about 0.7 s
- * whatever the acceptance rate; the output prints both parts.
+ * halves for each second a block takes), so that wait averages about 0.8 s
+ * whatever the acceptance rate (README, Performance); the output prints both parts.
  *
  * Under proof of stake (`-- --consensus pos`) the node is the one validator
  * of a genesis with 1 s slots: blocks come at every slot start, so the wait

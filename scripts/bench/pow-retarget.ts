@@ -1,7 +1,7 @@
 /**
  * PoW retarget, measured for real: mines 200 blocks with the miner worker on
  * this machine, chained in memory and stamped as the node's producer stamps
- * them (Date.now() when a round of sealing starts, re-stamped every 500 ms),
+ * them (Date.now() when a round of sealing starts, re-stamped every RESTAMP_MS),
  * starting from the repo genesis.json difficulty and parameters. Prints the
  * mean and median block interval of the whole run and of the last 100 blocks
  * against the target, and the hash rate.
@@ -13,13 +13,12 @@ import { PowEngine } from '../../src/consensus/pow/engine.js';
 import { parsePowParams } from '../../src/consensus/pow/params.js';
 import { decodeSection } from '../../src/consensus/pow/seal.js';
 import { hashHeader } from '../../src/ledger/block/header.js';
+import { RESTAMP_MS } from '../../src/node/producer.js';
 import type { BlockHeader } from '../../src/ledger/block/types.js';
 import { fmt, percentile } from '../lib/bench.js';
 
 const BLOCKS = 200;
 const LAST = 100;
-/** As the node's producer (src/node/producer.ts): a fresh timestamp, so a fresh difficulty, this often. */
-const RECOMMIT_MS = 500;
 const MINER_THREADS = 1;
 
 const genesisJson = JSON.parse(await readFile(new URL('../../genesis.json', import.meta.url), 'utf8')) as {
@@ -55,7 +54,7 @@ async function mineOn(parent: BlockHeader): Promise<BlockHeader> {
       timestamp,
       consensus: engine.prepareSection(parent, timestamp),
     };
-    const sealed = await engine.seal(header, AbortSignal.timeout(RECOMMIT_MS));
+    const sealed = await engine.seal(header, AbortSignal.timeout(RESTAMP_MS));
     if (sealed !== null) {
       engine.verifyHeader(sealed, parent);
       return sealed;

@@ -10,14 +10,12 @@ import { RebuildTrigger, RECOMMIT_MS } from './rebuild-trigger.js';
 /**
  * How often a block being sealed gets a fresh timestamp, when the engine's
  * plan asks for one (PoW: the difficulty follows the timestamp). The
- * timestamp then records when the seal was found, within this bound, not
- * when work on the template began; a retarget rule that reads timestamps
- * would otherwise measure solve times short by half the interval on
- * average, and hold blocks to a difficulty set up to that long ago.
- * Re-stamping costs a header hash and a new miner job, not a rebuild:
- * new transactions come in through the RebuildTrigger.
+ * timestamp then records within this bound when the seal was found, not when
+ * work on the template began, and a block that is slow to find gets easier
+ * in steps this short. Re-stamping costs a header hash and a new miner job,
+ * not a rebuild: new transactions come in through the RebuildTrigger.
  */
-const RESTAMP_MS = 100;
+export const RESTAMP_MS = 100;
 /** How long to wait before asking the engine again when it has nothing to produce (PoS: no slot of ours yet). */
 const IDLE_RECHECK_MS = 1_000;
 /** A pause for sync at least this long is logged at info. */
