@@ -66,6 +66,8 @@ export interface RpcBackend {
   pendingNonce(address: Uint8Array): bigint;
   /** A transaction waiting in the mempool, if any. */
   getPendingTransaction(txHash: Uint8Array): SignedTransaction | undefined;
+  /** Every pooled transaction, split as the mempool splits them (the txpool_ namespace). */
+  mempoolContent(): PoolContent;
   /**
    * Decodes, validates, recovers and admits a raw transaction, resolving once
    * it is journaled. Throws InvalidTransactionError (geth wording) on refusal.
@@ -107,6 +109,14 @@ export interface RpcBackend {
 export interface ChainChange {
   readonly added: readonly Block[];
   readonly removed: readonly Block[];
+}
+
+/** The mempool's transactions, each list grouped by sender, each sender's in nonce order. */
+export interface PoolContent {
+  /** Executable now: consecutive nonces from the sender's account nonce. */
+  readonly pending: readonly SignedTransaction[];
+  /** Behind a nonce gap: waiting for the missing nonce. */
+  readonly queued: readonly SignedTransaction[];
 }
 
 export interface ChainPointer {

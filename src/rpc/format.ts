@@ -186,6 +186,17 @@ export function formatReceipt(mined: MinedTransaction): RpcReceipt {
   };
 }
 
+/** eth_getBlockReceipts: each receipt exactly as formatReceipt shows it. `receipts` pairs one to one with the block's transactions. */
+export function formatBlockReceipts(block: Block, receipts: readonly Receipt[]): RpcReceipt[] {
+  let logIndexStart = 0;
+  return receipts.map((receipt, index) => {
+    const tx = block.transactions[index]!;
+    const mined: MinedTransaction = { tx, receipt, blockHash: block.hash, blockNumber: block.header.number, index, logIndexStart, header: block.header };
+    logIndexStart += receipt.logs.length;
+    return formatReceipt(mined);
+  });
+}
+
 /** An eth_subscribe "newHeads" notification: a block's header fields, as geth sends them. */
 export type RpcHead = Omit<RpcBlock, 'transactions' | 'uncles' | 'size' | 'totalDifficulty'>;
 

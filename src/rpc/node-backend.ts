@@ -53,6 +53,7 @@ export function createNodeBackend(node: CairnNode, network: () => NetworkView | 
     getAccount: (address) => chain.getAccount(address),
     pendingNonce: (address) => mempool.pendingNonce(address),
     getPendingTransaction: (hash) => mempool.get(hash),
+    mempoolContent: () => mempool.content(),
     submitRawTransaction: (raw) => node.submitTransaction(raw),
     onHeadChange: (listener) => {
       chain.on('head', listener);

@@ -13,6 +13,7 @@ import { debugMethods } from './modules/debug.js';
 import { supplyMethods } from './modules/supply.js';
 import { ethMethods } from './modules/eth.js';
 import { netMethods } from './modules/net.js';
+import { txpoolMethods } from './modules/txpool.js';
 import { web3Methods } from './modules/web3.js';
 import { attachWebSocket } from './websocket.js';
 
@@ -81,7 +82,7 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
   const eth = ethMethods(backend, chain, fees, logLimits);
   const log = options.log ?? consoleLogger;
   const filters = filterMethods(backend, chain, logLimits, (m) => log.error(m), options.signal);
-  return new RpcDispatcher([eth, filters, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain), supplyMethods(backend)], {
+  return new RpcDispatcher([eth, filters, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain), supplyMethods(backend), txpoolMethods(backend)], {
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
     logError: (m) => log.error(m),
   });

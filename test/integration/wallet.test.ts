@@ -12,6 +12,7 @@ import {
   printLogsOnFailure,
   rawRpc,
   removeNetwork,
+  rpc,
   startNode,
   type Network,
   type NodeProcess,
@@ -220,6 +221,25 @@ describe.each(ENGINE_CASES)('%s', (_kind, engine) => {
       expect(byId.get(1)?.result).toBe('0x' + CHAIN_ID.toString(16));
       expect(byId.get('2')?.result).toMatch(/^0x(0|[1-9a-f][0-9a-f]*)$/);
       expect(byId.get(3)?.error?.code).toBe(-32601);
+    });
+
+    it('shows a queued transaction in txpool_content, then its receipt in eth_getBlockReceipts', async () => {
+      // A fresh sender, so no other test's transactions share its nonces.
+      const funder = createWalletClient({ account: privateKeyToAccount(DEV_KEYS[0]), chain: chainAt(node.url), transport: http(node.url) });
+      const account = privateKeyToAccount(generatePrivateKey());
+      await client.waitForTransactionReceipt({ hash: await funder.sendTransaction({ to: account.address, value: parseEther('1') }), timeout: 60_000 });
+      const wallet = createWalletClient({ account, chain: chainAt(node.url), transport: http(node.url) });
+      const nonce = 0;
+      // One nonce ahead: it waits behind the gap until the next one arrives.
+      const gapped = await wallet.sendTransaction({ to: DEV_ADDRESSES[1], value: 1n, nonce: nonce + 1 });
+      const content = await rpc<{ queued: Record<string, Record<string, { hash: string }>> }>(node.url, 'txpool_content');
+      expect(content.queued[account.address]?.[String(nonce + 1)]?.hash).toBe(gapped);
+      expect(Number((await rpc<{ queued: string }>(node.url, 'txpool_status')).queued)).toBeGreaterThanOrEqual(1);
+
+      const first = await wallet.sendTransaction({ to: DEV_ADDRESSES[1], value: 2n, nonce });
+      const [, receipt] = await Promise.all([first, gapped].map((hash) => client.waitForTransactionReceipt({ hash, timeout: 60_000 })));
+      const receipts = await rpc<{ transactionHash: string }[]>(node.url, 'eth_getBlockReceipts', [toHex(receipt!.blockNumber)]);
+      expect(receipts.find((r) => r.transactionHash === gapped)).toEqual(await rpc(node.url, 'eth_getTransactionReceipt', [gapped]));
     });
 
     it('refuses to sign: the node holds no keys', async () => {

@@ -5,7 +5,7 @@ import type { ChainView } from '../chain-view.js';
 import type { MethodTable } from '../dispatch.js';
 import { RpcError, RpcErrorCode, serverError } from '../errors.js';
 import { MAX_REWARD_PERCENTILES, type FeeOracle } from '../fees.js';
-import { formatReceipt, formatSyncProgress, formatTransaction, type RpcTransaction } from '../format.js';
+import { formatBlockReceipts, formatReceipt, formatSyncProgress, formatTransaction, type RpcTransaction } from '../format.js';
 import { queryLogs, type LogLimits } from '../logs.js';
 import * as p from '../params.js';
 
@@ -30,6 +30,12 @@ function needsWebSocket(): never {
     RpcErrorCode.MethodNotFound,
     'notifications not supported over HTTP: subscribe over a WebSocket (ws:// on this same port), or poll eth_blockNumber and eth_getLogs',
   );
+}
+
+/** geth's BlockNumberOrHash: a tag or number, a bare 32-byte block hash, or an EIP-1898 object. */
+function blockNumberOrHash(value: unknown, index: number): p.BlockRef {
+  if (typeof value === 'string' && value.length === 66) return { blockHash: p.hash32(value, index, 'block') };
+  return p.blockRef(value, index);
 }
 
 export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracle, options: EthOptions): MethodTable {
@@ -181,6 +187,21 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
       p.arity(params, 1, 1);
       const mined = await backend.getReceipt(p.hash32(params[0], 0));
       return mined === undefined ? null : formatReceipt(mined);
+    },
+
+    // null for an unknown block, and for a side-chain one: never executed, it has no receipts (eth_getTransactionReceipt is null for its txs too).
+    eth_getBlockReceipts: async (params) => {
+      p.arity(params, 1, 1);
+      const ref = blockNumberOrHash(params[0], 0);
+      const block = typeof ref === 'object' ? await backend.getBlockByHash(ref.blockHash) : await chain.blockByTag(ref);
+      if (block === undefined) return null;
+      const receipts = await backend.getBlockReceipts(block.hash);
+      if (receipts === undefined) return null;
+      // Storage out of step with the block: a bug or damage, so -32603 and the log (as geth refuses it too).
+      if (receipts.length !== block.transactions.length) {
+        throw new Error(`receipts length mismatch: block ${bytesToHex(block.hash)} has ${block.transactions.length} transactions and ${receipts.length} receipts`);
+      }
+      return formatBlockReceipts(block, receipts);
     },
 
     eth_getBlockByNumber: (params) => {

@@ -318,6 +318,68 @@ describe('transactions', () => {
   });
 });
 
+describe('eth_getBlockReceipts', () => {
+  const receiptsOf = (block: unknown): Promise<Json[] | null> => result<Json[] | null>(rpc, 'eth_getBlockReceipts', [block]);
+
+  it('each receipt as eth_getTransactionReceipt gives it, log indexes block-wide', async () => {
+    const block3 = backend.blocks[3]!;
+    const receipts = (await receiptsOf('0x3'))!;
+    expect(receipts).toHaveLength(2);
+    for (const [i, tx] of block3.transactions.entries()) {
+      expect(receipts[i]).toEqual(await result(rpc, 'eth_getTransactionReceipt', [bytesToHex(tx.hash)]));
+    }
+    expect((receipts[1]!['logs'] as Json[]).map((l) => l['logIndex'])).toEqual(['0x2']);
+    const block1 = (await receiptsOf('0x1'))!;
+    expect(block1.map((r) => r['type'])).toEqual(['0x2', '0x0', '0x1']);
+    expect(block1.map((r) => r['transactionIndex'])).toEqual(['0x0', '0x1', '0x2']);
+  });
+
+  it('names the block by tag, number, hash or EIP-1898 object', async () => {
+    const head = await receiptsOf('0x3');
+    const hash = bytesToHex(backend.blocks[3]!.hash);
+    expect(await receiptsOf('latest')).toEqual(head);
+    expect(await receiptsOf('pending')).toEqual(head);
+    expect(await receiptsOf(hash)).toEqual(head);
+    expect(await receiptsOf(hash.toUpperCase().replace('0X', '0x'))).toEqual(head);
+    expect(await receiptsOf({ blockHash: hash })).toEqual(head);
+    expect(await receiptsOf({ blockHash: hash, requireCanonical: true })).toEqual(head);
+    expect(await receiptsOf({ blockNumber: '0x3' })).toEqual(head);
+    backend.finalized = 1;
+    expect((await receiptsOf('finalized'))!.map((r) => r['blockNumber'])).toEqual(['0x1', '0x1', '0x1']);
+    expect((await receiptsOf('safe'))!).toHaveLength(3);
+  });
+
+  it('an empty block gives [], an unknown or side-chain block null', async () => {
+    expect(await receiptsOf('0x2')).toEqual([]);
+    expect(await receiptsOf('earliest')).toEqual([]);
+    expect(await receiptsOf(bytesToHex(backend.blocks[2]!.hash))).toEqual([]);
+    expect(await receiptsOf('0x4')).toBeNull();
+    expect(await receiptsOf('0x' + '99'.repeat(32))).toBeNull();
+    expect(await receiptsOf({ blockHash: '0x' + '99'.repeat(32) })).toBeNull();
+    const canonical = backend.blocks[1]!;
+    const side = { ...canonical, header: { ...canonical.header, extraData: Uint8Array.of(1) }, hash: hexToBytes('0x' + '5e'.repeat(32)) };
+    backend.sideBlocks.push(side);
+    expect(await receiptsOf(bytesToHex(side.hash))).toBeNull();
+  });
+
+  it('rejects malformed params with -32602 naming the argument', async () => {
+    for (const bad of ['newest', '0x01', '0x' + 'zz'.repeat(32), null, 7, {}, { blockHash: '0x12' }]) {
+      const err = await failure(rpc, 'eth_getBlockReceipts', [bad]);
+      expect(err.code, JSON.stringify(bad)).toBe(-32602);
+      expect(err.message, JSON.stringify(bad)).toMatch(/^invalid argument 0 \(block/);
+    }
+    expect((await failure(rpc, 'eth_getBlockReceipts', [])).message).toBe('missing value for required argument 0');
+    expect((await failure(rpc, 'eth_getBlockReceipts', ['latest', true])).message).toBe('too many arguments, want at most 1');
+  });
+
+  it('receipts that do not match the block are an internal error, logged', async () => {
+    backend.getBlockReceipts = async () => [];
+    const err = await failure(rpc, 'eth_getBlockReceipts', ['0x3']);
+    expect(err.code).toBe(-32603);
+    expect(errors.join('\n')).toMatch(/eth_getBlockReceipts failed: .*receipts length mismatch: block 0x[0-9a-f]{64} has 2 transactions and 0 receipts/);
+  });
+});
+
 describe('blocks', () => {
   const BLOCK_QUANTITIES = ['number', 'difficulty', 'totalDifficulty', 'size', 'gasLimit', 'gasUsed', 'timestamp', 'baseFeePerGas'];
 

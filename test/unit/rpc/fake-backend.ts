@@ -24,6 +24,7 @@ import type {
   MinedTransaction,
   NodeInfo,
   PeerInfo,
+  PoolContent,
   RpcBackend,
   SealFields,
   SyncProgress,
@@ -270,6 +271,24 @@ export class FakeBackend implements RpcBackend {
 
   getPendingTransaction(txHash: Uint8Array): SignedTransaction | undefined {
     return this.pool.get(bytesToHex(txHash));
+  }
+
+  /** As the Mempool splits it: per sender (in order of first arrival), nonces consecutive from the account's are pending, the rest queued. */
+  mempoolContent(): PoolContent {
+    const bySender = new Map<string, SignedTransaction[]>();
+    for (const tx of this.pool.values()) bySender.set(bytesToHex(tx.from), [...(bySender.get(bytesToHex(tx.from)) ?? []), tx]);
+    const pending: SignedTransaction[] = [];
+    const queued: SignedTransaction[] = [];
+    for (const txs of bySender.values()) {
+      let next = this.getAccount(txs[0]!.from).nonce;
+      for (const tx of txs.sort((a, b) => (a.nonce < b.nonce ? -1 : 1))) {
+        if (tx.nonce === next) {
+          pending.push(tx);
+          next++;
+        } else queued.push(tx);
+      }
+    }
+    return { pending, queued };
   }
 
   /** Decodes with the real decoder; the sender comes from ethers (the fake has no recovery backend). */
