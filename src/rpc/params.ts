@@ -140,6 +140,15 @@ export function blockRef(value: unknown, index: number): BlockRef {
   return fail(index, 'block', 'an EIP-1898 block object needs blockHash or blockNumber');
 }
 
+/** geth's BlockNumberOrHash: a tag or hex number, a bare 32-byte block hash, or an EIP-1898 object. */
+export function blockNumberOrHash(value: unknown, index: number): BlockRef {
+  if (typeof value === 'string' && value.length === 66) return { blockHash: hash32(value, index, 'block') };
+  if (typeof value === 'string' && !NAMED_TAGS.has(value) && !value.startsWith('0x')) {
+    fail(index, 'block', `expected "latest", "pending", "earliest", "safe", "finalized", a hex block number or a 32-byte block hash, got ${describe(value)}`);
+  }
+  return blockRef(value, index);
+}
+
 /** eth_call / eth_estimateGas call object. Fields a plain transfer does not need are checked but not used. */
 export interface CallRequest {
   readonly from: Uint8Array | undefined;

@@ -32,12 +32,6 @@ function needsWebSocket(): never {
   );
 }
 
-/** geth's BlockNumberOrHash: a tag or number, a bare 32-byte block hash, or an EIP-1898 object. */
-function blockNumberOrHash(value: unknown, index: number): p.BlockRef {
-  if (typeof value === 'string' && value.length === 66) return { blockHash: p.hash32(value, index, 'block') };
-  return p.blockRef(value, index);
-}
-
 export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracle, options: EthOptions): MethodTable {
   const chainIdHex = toQuantity(backend.chainId);
   const keyless = (message: string) => (): never => {
@@ -192,7 +186,7 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
     // null for an unknown block, and for a side-chain one: never executed, it has no receipts (eth_getTransactionReceipt is null for its txs too).
     eth_getBlockReceipts: async (params) => {
       p.arity(params, 1, 1);
-      const ref = blockNumberOrHash(params[0], 0);
+      const ref = p.blockNumberOrHash(params[0], 0);
       const block = typeof ref === 'object' ? await backend.getBlockByHash(ref.blockHash) : await chain.blockByTag(ref);
       if (block === undefined) return null;
       const receipts = await backend.getBlockReceipts(block.hash);

@@ -450,7 +450,10 @@ describe('blocks', () => {
     expect(await result(rpc, 'debug_getRawBlock', ['latest'])).toBe(bytesToHex(encodeBlock(backend.blocks[3]!)));
     expect(await result(rpc, 'debug_getRawBlock', ['0x9'])).toBeNull();
     expect(await result(rpc, 'debug_getRawBlock', ['0x' + '99'.repeat(32)])).toBeNull();
-    expect((await failure(rpc, 'debug_getRawBlock', ['nope'])).code).toBe(-32602);
+    expect(await result(rpc, 'debug_getRawBlock', [{ blockHash: bytesToHex(block1.hash) }])).toBe(raw);
+    const bad = await failure(rpc, 'debug_getRawBlock', ['nope']);
+    expect(bad.code).toBe(-32602);
+    expect(bad.message).toMatch(/invalid argument 0 \(block\): .*a hex block number or a 32-byte block hash, got "nope"/);
   });
 
   it('the latest block follows the head', async () => {
