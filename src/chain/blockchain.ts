@@ -1,9 +1,9 @@
 import type { Checkpoints, ConsensusEngine } from '../consensus/engine.js';
-import { encodedBlockSize } from '../ledger/block/block.js';
+import { encodedBlockSize, txRoot } from '../ledger/block/block.js';
 import { BlockErrorCode, InvalidBlockError } from '../ledger/block/errors.js';
 import { hashHeader } from '../ledger/block/header.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
-import { buildBlockBody, checkExecution, executeBlock, type ExecutionResult, type RejectedTransaction } from '../ledger/execution.js';
+import { BodyBuilder, checkExecution, executeBlock, type ExecutionResult, type RejectedTransaction } from '../ledger/execution.js';
 import { nextBaseFee } from '../ledger/fees.js';
 import { genesisHeader, genesisState, type Genesis } from '../ledger/genesis.js';
 import type { SystemModule } from '../ledger/modules/module.js';
@@ -14,6 +14,7 @@ import type { SenderRecovery } from '../ledger/tx/sender.js';
 import type { SignedTransaction } from '../ledger/tx/types.js';
 import { CairnError } from '../primitives/errors.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../primitives/hex.js';
+import { rlpEncode } from '../primitives/rlp.js';
 import { ChainClosedError, CorruptDataError } from './errors.js';
 import { chainRules, checkIdentity } from './identity.js';
 import { applyOverrides, PendingState, type HeadState } from './pending-state.js';
@@ -93,6 +94,44 @@ export interface BuildBlockOptions {
   readonly extraData?: Uint8Array;
 }
 
+/**
+ * The candidates to append to `building` (those not in it yet), or undefined
+ * when the template must be built afresh: another head, coinbase, timestamp
+ * or consensus body; a transaction in it is no longer a candidate (replaced,
+ * or gone from the pool); or the new ones might not all fit, since then a
+ * full rebuild's best-tip-first order decides which get in.
+ */
+function newCandidates(
+  building: Building,
+  parentHash: Uint8Array,
+  options: BuildBlockOptions,
+  timestamp: number,
+  bodyKey: string,
+  gasLimit: bigint,
+): SignedTransaction[] | undefined {
+  if (!equalBytes(building.parentHash, parentHash) || !equalBytes(building.coinbase, options.coinbase)) return undefined;
+  if (building.timestamp !== timestamp || building.bodyKey !== bodyKey) return undefined;
+  const taken = new Set(building.body.included.map((tx) => bytesToHex(tx.hash)));
+  const fresh: SignedTransaction[] = [];
+  let gasNeeded = building.body.gasUsed;
+  for (const tx of options.transactions) {
+    if (taken.delete(bytesToHex(tx.hash))) continue;
+    fresh.push(tx);
+    gasNeeded += tx.gasLimit;
+  }
+  return taken.size === 0 && gasNeeded <= gasLimit ? fresh : undefined;
+}
+
+/** A body being built on the head, and what it was started with. */
+interface Building {
+  readonly parentHash: Uint8Array;
+  readonly coinbase: Uint8Array;
+  readonly timestamp: number;
+  /** The consensus body's encoding, hex. */
+  readonly bodyKey: string;
+  readonly body: BodyBuilder;
+}
+
 export interface BuiltBlock {
   /** Unsealed: header.consensus from engine.prepareSection, hash of that header. */
   readonly block: Block;
@@ -130,6 +169,8 @@ export class Blockchain implements StateReader {
   readonly #headListeners = new Set<(event: HeadEvent) => void>();
   /** The latest template (buildBlock) and its execution: see #templateExecution. */
   #lastBuilt: { readonly block: Block; readonly result: ExecutionResult } | undefined;
+  /** The body being built on the head, which the next buildBlock may extend: see #extendable. */
+  #building: Building | undefined;
   /** The last queued import; the next one starts when it settles. */
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -374,6 +415,9 @@ export class Blockchain implements StateReader {
    * A block template on the current head: the candidates that apply, in the
    * given order, skipping (and reporting) those that do not; the roots,
    * gasUsed and base fee filled; the consensus section from the engine.
+   * Called again on the same head, it extends the previous template with the
+   * candidates not in it yet, without executing the others again, when that
+   * gives the same block but for the order (newCandidates).
    */
   async buildBlock(options: BuildBlockOptions): Promise<BuiltBlock> {
     this.#assertOpen();
@@ -390,22 +434,38 @@ export class Blockchain implements StateReader {
       coinbase: options.coinbase,
       consensus: this.#engine.prepareSection(parent.header, timestamp, consensusBody),
     };
-    const built = buildBlockBody({
-      header: { number, coinbase: options.coinbase, gasLimit, baseFee },
-      transactions: options.transactions,
-      parentState: this,
-      parentLtHash: this.#headLtHash,
-      chainId: this.chainId,
-      blockReward: this.#genesis.blockReward,
-      modules: this.#modules,
-      beginBlock: (state) => this.#engine.beginBlock(context, consensusBody, state),
-    });
+    const bodyKey = bytesToHex(rlpEncode(consensusBody));
+    let building = this.#building;
+    let candidates: readonly SignedTransaction[] | undefined = building === undefined ? undefined : newCandidates(building, parent.hash, options, timestamp, bodyKey, gasLimit);
+    if (building === undefined || candidates === undefined) {
+      candidates = options.transactions;
+      building = {
+        parentHash: parent.hash,
+        coinbase: options.coinbase,
+        timestamp,
+        bodyKey,
+        body: new BodyBuilder({
+          header: { number, coinbase: options.coinbase, gasLimit, baseFee },
+          transactions: [],
+          parentState: this,
+          parentLtHash: this.#headLtHash,
+          chainId: this.chainId,
+          blockReward: this.#genesis.blockReward,
+          modules: this.#modules,
+          beginBlock: (state) => this.#engine.beginBlock(context, consensusBody, state),
+        }),
+      };
+      this.#building = building;
+    }
+    const rejected = building.body.take(candidates);
+    const built = building.body.result();
+    const included = [...building.body.included];
     const header: BlockHeader = {
       parentHash: parent.hash,
       number,
       timestamp,
       coinbase: options.coinbase,
-      txRoot: built.txRoot,
+      txRoot: txRoot(included),
       receiptsRoot: built.receiptsRoot,
       stateRoot: built.stateRoot,
       gasLimit,
@@ -414,13 +474,9 @@ export class Blockchain implements StateReader {
       extraData: options.extraData ?? new Uint8Array(0),
       consensus: context.consensus,
     };
-    const block: Block = { header, hash: hashHeader(header), transactions: built.included, consensusBody };
+    const block: Block = { header, hash: hashHeader(header), transactions: included, consensusBody };
     this.#lastBuilt = { block, result: built };
-    return {
-      block,
-      included: built.included,
-      rejected: built.rejected,
-    };
+    return { block, included, rejected };
   }
 
   /** Waits for a running import, then closes the database. */
@@ -578,6 +634,7 @@ export class Blockchain implements StateReader {
     // Wallets ask for the new blocks' receipts next: keep them decoded already.
     branch.forEach((block, i) => this.#recentReceipts.set(bytesToHex(block.hash), receipts[i]!));
     this.#lastBuilt = undefined;
+    this.#building = undefined;
     this.#emitHead({ head: this.#head, added: branch, removed });
   }
 

@@ -93,14 +93,15 @@ export interface BuildResult extends ExecutionResult {
  * is the `cause`). The caller compares the result with the header (checkExecution).
  */
 export function executeBlock(input: ExecutionInput): ExecutionResult {
-  const { receipts, gasUsed, state } = run(input, (tx, index, error) => {
+  const body = new BodyBuilder(input);
+  body.add(input.transactions, (tx, index, error) => {
     throw new InvalidBlockError(
       BlockErrorCode.BadTransaction,
       `block ${input.header.number}: transaction ${index} (${bytesToHex(tx.hash)}) is invalid: ${error.message}`,
       { cause: error },
     );
   });
-  return summarize(input, state, receipts, gasUsed);
+  return body.result();
 }
 
 /**
@@ -110,11 +111,89 @@ export function executeBlock(input: ExecutionInput): ExecutionResult {
  * after a rejected one are rejected too (their nonce no longer matches).
  */
 export function buildBlockBody(input: ExecutionInput): BuildResult {
-  const rejected: RejectedTransaction[] = [];
-  const { receipts, gasUsed, state, included } = run(input, (tx, _index, error) => rejected.push({ tx, error }));
-  return { ...summarize(input, state, receipts, gasUsed), included, rejected, txRoot: txRoot(included) };
+  const body = new BodyBuilder(input);
+  const rejected = body.take(input.transactions);
+  return { ...body.result(), included: [...body.included], rejected, txRoot: txRoot(body.included) };
 }
 
+/**
+ * A block body in the making that can take more transactions later: a
+ * producer extends its template with what arrived since it was built,
+ * instead of executing everything again. `input.transactions` is ignored;
+ * transactions come through take(), in block order.
+ */
+export class BodyBuilder {
+  readonly #input: ExecutionInput;
+  readonly #state: StateOverlay;
+  readonly #modules: Map<string, SystemModule>;
+  readonly #receipts: Receipt[] = [];
+  /** encodeReceipt of each receipt, kept so a result after more transactions does not encode them again. */
+  readonly #encodedReceipts: Uint8Array[] = [];
+  readonly #included: SignedTransaction[] = [];
+  #gasUsed = 0n;
+
+  constructor(input: ExecutionInput) {
+    this.#input = input;
+    this.#state = new StateOverlay(input.parentState);
+    input.beginBlock?.(this.#state);
+    this.#modules = new Map((input.modules ?? []).map((module) => [bytesToHex(module.address), module]));
+  }
+
+  /** The transactions in the body so far, in order. */
+  get included(): readonly SignedTransaction[] {
+    return this.#included;
+  }
+
+  get gasUsed(): bigint {
+    return this.#gasUsed;
+  }
+
+  /** Appends each transaction that applies; returns the ones left out, and why. */
+  take(txs: readonly SignedTransaction[]): RejectedTransaction[] {
+    const rejected: RejectedTransaction[] = [];
+    this.add(txs, (tx, _index, error) => rejected.push({ tx, error }));
+    return rejected;
+  }
+
+  /** Appends `txs`; `onInvalid` decides what an invalid one means (its index is within `txs`). */
+  add(txs: readonly SignedTransaction[], onInvalid: OnInvalid): void {
+    txs.forEach((tx, index) => {
+      try {
+        checkTransaction(this.#state, this.#input, tx, this.#input.header.gasLimit - this.#gasUsed);
+      } catch (err) {
+        if (!(err instanceof InvalidTransactionError)) throw err;
+        onInvalid(tx, index, err);
+        return;
+      }
+      const receipt = applyTransaction(this.#state, this.#input, this.#modules, tx, this.#included.length, this.#gasUsed);
+      this.#gasUsed = receipt.cumulativeGasUsed;
+      this.#receipts.push(receipt);
+      this.#encodedReceipts.push(encodeReceipt(receipt));
+      this.#included.push(tx);
+    });
+  }
+
+  /**
+   * The body as it stands, with the block reward paid: the reward is taken
+   * back from the builder's state afterwards, so take() may go on.
+   */
+  result(): ExecutionResult {
+    const state = this.#state;
+    state.begin();
+    credit(state, this.#input.header.coinbase, this.#input.blockReward);
+    const diff = state.finish(this.#input.parentLtHash);
+    state.revert();
+    const encodedReceipts = [...this.#encodedReceipts];
+    return {
+      ...diff,
+      receipts: [...this.#receipts],
+      encodedReceipts,
+      gasUsed: this.#gasUsed,
+      receiptsRoot: merkleRoot(encodedReceipts),
+      stateRoot: diff.ltHash.digest(),
+    };
+  }
+}
 /**
  * Compares an imported header with its execution: gasUsed (BadGas),
  * receiptsRoot (BadReceiptsRoot), stateRoot (BadStateRoot).
@@ -139,54 +218,31 @@ export function checkExecution(header: BlockHeader, result: ExecutionResult): vo
 
 type OnInvalid = (tx: SignedTransaction, index: number, error: InvalidTransactionError) => void;
 
-interface Applied {
-  readonly receipts: Receipt[];
-  readonly gasUsed: bigint;
-  readonly state: StateOverlay;
-  readonly included: SignedTransaction[];
-}
-
-/** Applies every valid transaction and the block reward; `onInvalid` decides what an invalid one means. */
-function run(input: ExecutionInput, onInvalid: OnInvalid): Applied {
+/** Applies a transaction that passed checkTransaction; returns its receipt. */
+function applyTransaction(
+  state: StateOverlay,
+  input: ExecutionInput,
+  modules: ReadonlyMap<string, SystemModule>,
+  tx: SignedTransaction,
+  txIndex: number,
+  gasBefore: bigint,
+): Receipt {
   const { header } = input;
-  const state = new StateOverlay(input.parentState);
-  input.beginBlock?.(state);
-  const modules = new Map((input.modules ?? []).map((module) => [bytesToHex(module.address), module]));
-  const receipts: Receipt[] = [];
-  const included: SignedTransaction[] = [];
-  let gasUsed = 0n;
-  input.transactions.forEach((tx, index) => {
-    try {
-      checkTransaction(state, input, tx, header.gasLimit - gasUsed);
-    } catch (err) {
-      if (!(err instanceof InvalidTransactionError)) throw err;
-      onInvalid(tx, index, err);
-      return;
-    }
-    const module = modules.size === 0 ? undefined : modules.get(bytesToHex(tx.to));
-    const needed = intrinsicGas(tx) + (module?.callGas ?? 0n);
-    // Out of gas for the module's work: the whole limit is used up, as in Ethereum, and nothing happens.
-    const txGas = needed <= tx.gasLimit ? needed : tx.gasLimit;
-    const price = effectiveGasPrice(tx, header.baseFee);
-    const sender = state.getAccount(tx.from);
-    // A plain transfer pays value and fees in one write; a module call moves the value apart, so a refusal can take it back.
-    const paid = module === undefined ? tx.value + txGas * price : txGas * price;
-    state.setAccount(tx.from, { nonce: sender.nonce + 1n, balance: sender.balance - paid });
-    const call = { tx, txIndex: included.length, blockNumber: header.number };
-    const outcome =
-      module === undefined
-        ? plainTransfer(state, tx)
-        : needed > tx.gasLimit
-          ? outOfGas(module, needed, tx.gasLimit)
-          : callModule(state, tx, module, call);
-    credit(state, header.coinbase, txGas * (price - header.baseFee));
-    gasUsed += txGas;
-    const receipt = { gasUsed: txGas, cumulativeGasUsed: gasUsed, effectiveGasPrice: price };
-    receipts.push(outcome.ok ? { ...receipt, status: 1, logs: outcome.logs } : { ...receipt, status: 0, logs: [], reason: outcome.reason });
-    included.push(tx);
-  });
-  credit(state, header.coinbase, input.blockReward);
-  return { receipts, gasUsed, state, included };
+  const module = modules.size === 0 ? undefined : modules.get(bytesToHex(tx.to));
+  const needed = intrinsicGas(tx) + (module?.callGas ?? 0n);
+  // Out of gas for the module's work: the whole limit is used up, as in Ethereum, and nothing happens.
+  const txGas = needed <= tx.gasLimit ? needed : tx.gasLimit;
+  const price = effectiveGasPrice(tx, header.baseFee);
+  const sender = state.getAccount(tx.from);
+  // A plain transfer pays value and fees in one write; a module call moves the value apart, so a refusal can take it back.
+  const paid = module === undefined ? tx.value + txGas * price : txGas * price;
+  state.setAccount(tx.from, { nonce: sender.nonce + 1n, balance: sender.balance - paid });
+  const call = { tx, txIndex, blockNumber: header.number };
+  const outcome =
+    module === undefined ? plainTransfer(state, tx) : needed > tx.gasLimit ? outOfGas(module, needed, tx.gasLimit) : callModule(state, tx, module, call);
+  credit(state, header.coinbase, txGas * (price - header.baseFee));
+  const receipt = { gasUsed: txGas, cumulativeGasUsed: gasBefore + txGas, effectiveGasPrice: price };
+  return outcome.ok ? { ...receipt, status: 1, logs: outcome.logs } : { ...receipt, status: 0, logs: [], reason: outcome.reason };
 }
 
 const NO_LOGS: ModuleOutcome = { ok: true, logs: [] };
@@ -260,10 +316,4 @@ function checkTransaction(state: StateOverlay, input: ExecutionInput, tx: Signed
       `insufficient funds for gas * price + value: address ${bytesToHex(tx.from)}, balance ${sender.balance}, tx cost ${cost}`,
     );
   }
-}
-
-function summarize(input: ExecutionInput, state: StateOverlay, receipts: Receipt[], gasUsed: bigint): ExecutionResult {
-  const diff = state.finish(input.parentLtHash);
-  const encodedReceipts = receipts.map(encodeReceipt);
-  return { ...diff, receipts, encodedReceipts, gasUsed, receiptsRoot: merkleRoot(encodedReceipts), stateRoot: diff.ltHash.digest() };
 }

@@ -7,6 +7,7 @@ import { receiptsRoot } from '../../../src/ledger/block/receipt.js';
 import type { BlockHeader } from '../../../src/ledger/block/types.js';
 import {
   requiredGas,
+  BodyBuilder,
   buildBlockBody,
   checkExecution,
   executeBlock,
@@ -433,3 +434,36 @@ describe('executeBlock: system modules and the engine hook', () => {
     expect(result.stateRoot).toEqual(stateLtHash(applied(parent, result), [[bytesToHex(hookKey), Uint8Array.of(1)]]).digest());
   });
 });
+
+describe('BodyBuilder', () => {
+  it('taking transactions in steps, with results in between, ends where executing them at once does', () => {
+    const txs = [dynamicTx(ALICE_KEY), dynamicTx(BOB_KEY, { nonce: 4n, value: 3n }), dynamicTx(ALICE_KEY, { nonce: 1n }), legacyTx(BOB_KEY, 12n * GWEI, { nonce: 5n })];
+    const whole = executeBlock(input(txs));
+    const body = new BodyBuilder(input([]));
+    expect(body.take(txs.slice(0, 1))).toEqual([]);
+    const early = body.result();
+    expect(early.stateRoot).toEqual(executeBlock(input(txs.slice(0, 1))).stateRoot);
+    // The reward result() paid is taken back: the next transactions build on the state without it.
+    expect(body.take(txs.slice(1, 3))).toEqual([]);
+    expect(body.result().stateRoot).toEqual(executeBlock(input(txs.slice(0, 3))).stateRoot);
+    expect(body.take(txs.slice(3))).toEqual([]);
+    const stepped = body.result();
+    expect(stepped.stateRoot).toEqual(whole.stateRoot);
+    expect(stepped.receiptsRoot).toEqual(whole.receiptsRoot);
+    expect(stepped.gasUsed).toBe(whole.gasUsed);
+    expect(stepped.changes).toEqual(whole.changes);
+    expect(stepped.undo).toEqual(whole.undo);
+    expect(body.included.map((tx) => tx.hash)).toEqual(txs.map((tx) => tx.hash));
+    // Earlier results are snapshots: later transactions do not change them.
+    expect(early.receipts).toHaveLength(1);
+  });
+
+  it('leaves out what does not apply yet, and takes it once its turn has come', () => {
+    const body = new BodyBuilder(input([]));
+    const gap = dynamicTx(ALICE_KEY, { nonce: 1n });
+    expect(body.take([gap]).map((r) => r.error.code)).toEqual([TxErrorCode.NonceTooHigh]);
+    expect(body.take([dynamicTx(ALICE_KEY), gap])).toEqual([]);
+    expect(body.result().stateRoot).toEqual(executeBlock(input([dynamicTx(ALICE_KEY), gap])).stateRoot);
+  });
+});
+
