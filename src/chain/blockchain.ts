@@ -169,7 +169,7 @@ export class Blockchain implements StateReader {
   readonly #headListeners = new Set<(event: HeadEvent) => void>();
   /** The latest template (buildBlock) and its execution: see #templateExecution. */
   #lastBuilt: { readonly block: Block; readonly result: ExecutionResult } | undefined;
-  /** The body being built on the head, which the next buildBlock may extend: see #extendable. */
+  /** The body being built on the head, which the next buildBlock may extend: see newCandidates. */
   #building: Building | undefined;
   /** The last queued import; the next one starts when it settles. */
   #tail: Promise<unknown> = Promise.resolve();

@@ -194,6 +194,7 @@ export class BodyBuilder {
     };
   }
 }
+
 /**
  * Compares an imported header with its execution: gasUsed (BadGas),
  * receiptsRoot (BadReceiptsRoot), stateRoot (BadStateRoot).
@@ -216,7 +217,8 @@ export function checkExecution(header: BlockHeader, result: ExecutionResult): vo
   }
 }
 
-type OnInvalid = (tx: SignedTransaction, index: number, error: InvalidTransactionError) => void;
+/** What BodyBuilder.add does with a transaction that cannot apply: report it (a template) or throw (an imported block). */
+export type OnInvalid = (tx: SignedTransaction, index: number, error: InvalidTransactionError) => void;
 
 /** Applies a transaction that passed checkTransaction; returns its receipt. */
 function applyTransaction(
