@@ -130,6 +130,8 @@ interface Building {
   /** The consensus body's encoding, hex. */
   readonly bodyKey: string;
   readonly body: BodyBuilder;
+  /** The template the body last gave and its execution, for the sealed block's import (#templateExecution). */
+  latest?: { readonly block: Block; readonly result: ExecutionResult };
 }
 
 export interface BuiltBlock {
@@ -167,9 +169,7 @@ export class Blockchain implements StateReader {
   readonly #recentHeaders = new RecentMap<BlockHeader>(RECENT_HEADERS);
   readonly #recentReceipts = new RecentMap<readonly Receipt[]>(RECENT_RECEIPTS);
   readonly #headListeners = new Set<(event: HeadEvent) => void>();
-  /** The latest template (buildBlock) and its execution: see #templateExecution. */
-  #lastBuilt: { readonly block: Block; readonly result: ExecutionResult } | undefined;
-  /** The body being built on the head, which the next buildBlock may extend: see newCandidates. */
+  /** The body being built on the head, which the next buildBlock may extend (newCandidates), and its latest template. */
   #building: Building | undefined;
   /** The last queued import; the next one starts when it settles. */
   #tail: Promise<unknown> = Promise.resolve();
@@ -475,7 +475,7 @@ export class Blockchain implements StateReader {
       consensus: context.consensus,
     };
     const block: Block = { header, hash: hashHeader(header), transactions: included, consensusBody };
-    this.#lastBuilt = { block, result: built };
+    building.latest = { block, result: built };
     return { block, included, rejected };
   }
 
@@ -633,7 +633,6 @@ export class Blockchain implements StateReader {
     this.#recentBlocks.set(bytesToHex(tip.hash), tip);
     // Wallets ask for the new blocks' receipts next: keep them decoded already.
     branch.forEach((block, i) => this.#recentReceipts.set(bytesToHex(block.hash), receipts[i]!));
-    this.#lastBuilt = undefined;
     this.#building = undefined;
     this.#emitHead({ head: this.#head, added: branch, removed });
   }
@@ -649,7 +648,7 @@ export class Blockchain implements StateReader {
    * template's when the txRoot is, and the result still meets checkExecution.
    */
   #templateExecution(block: Block): ExecutionResult | undefined {
-    const built = this.#lastBuilt;
+    const built = this.#building?.latest;
     if (built === undefined) return undefined;
     const a = built.block.header;
     const b = block.header;

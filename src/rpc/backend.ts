@@ -68,6 +68,8 @@ export interface RpcBackend {
   getPendingTransaction(txHash: Uint8Array): SignedTransaction | undefined;
   /** Every pooled transaction, split as the mempool splits them (the txpool_ namespace). */
   mempoolContent(): PoolContent;
+  /** How many pooled transactions are pending and queued, without copying them (txpool_status). */
+  mempoolCounts(): { readonly pending: number; readonly queued: number };
   /**
    * Decodes, validates, recovers and admits a raw transaction, resolving once
    * it is journaled. Throws InvalidTransactionError (geth wording) on refusal.

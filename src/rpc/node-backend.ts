@@ -54,6 +54,7 @@ export function createNodeBackend(node: CairnNode, network: () => NetworkView | 
     pendingNonce: (address) => mempool.pendingNonce(address),
     getPendingTransaction: (hash) => mempool.get(hash),
     mempoolContent: () => mempool.content(),
+    mempoolCounts: () => mempool.stats(),
     submitRawTransaction: (raw) => node.submitTransaction(raw),
     onHeadChange: (listener) => {
       chain.on('head', listener);

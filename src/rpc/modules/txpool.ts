@@ -30,8 +30,8 @@ export function txpoolMethods(backend: RpcBackend): MethodTable {
   return {
     txpool_status: (params): Split<string> => {
       arity(params, 0, 0);
-      const { pending, queued } = backend.mempoolContent();
-      return { pending: toQuantity(pending.length), queued: toQuantity(queued.length) };
+      const { pending, queued } = backend.mempoolCounts();
+      return { pending: toQuantity(pending), queued: toQuantity(queued) };
     },
 
     txpool_content: (params): Split<BySender<RpcTransaction>> => {

@@ -291,6 +291,11 @@ export class FakeBackend implements RpcBackend {
     return { pending, queued };
   }
 
+  mempoolCounts(): { pending: number; queued: number } {
+    const { pending, queued } = this.mempoolContent();
+    return { pending: pending.length, queued: queued.length };
+  }
+
   /** Decodes with the real decoder; the sender comes from ethers (the fake has no recovery backend). */
   async submitRawTransaction(raw: Uint8Array): Promise<SignedTransaction> {
     this.read(undefined);
