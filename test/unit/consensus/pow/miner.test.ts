@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MinerError } from '../../../../src/consensus/errors.js';
@@ -108,5 +108,37 @@ describe('Miner', () => {
       );
     });
     expect(stdout.trim()).toBe('true null');
+  });
+
+  it('mines on a thread of lowest priority, under SCHED_IDLE where chrt can set it, and leaves the others alone', async () => {
+    const url = new URL('../../../../dist/consensus/pow/miner.js', import.meta.url).href;
+    // In a process of its own, so that no other test's threads are counted.
+    const script = `
+      import { readdirSync, readFileSync } from 'node:fs';
+      import { Miner } from ${JSON.stringify(url)};
+      const m = new Miner(1);
+      await m.mine(new Uint8Array(32), new Uint8Array(32).fill(0x10), new AbortController().signal);
+      const threads = readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return { main: Number(tid) === process.pid, nice: Number(fields[16]), policy: Number(fields[38]) };
+      });
+      await m.close();
+      console.log(JSON.stringify(threads));
+    `;
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }, (error, out) =>
+        error ? reject(error) : resolve(out),
+      );
+    });
+    const threads = JSON.parse(stdout) as { main: boolean; nice: number; policy: number }[];
+    const SCHED_OTHER = 0;
+    const SCHED_IDLE = 5;
+    const chrt = spawnSync('chrt', ['--version']).status === 0;
+    const lowered = threads.filter((t) => t.nice === 19);
+    expect(lowered).toHaveLength(1);
+    expect(lowered[0]!.policy).toBe(chrt ? SCHED_IDLE : SCHED_OTHER);
+    expect(threads.find((t) => t.main)).toEqual({ main: true, nice: 0, policy: SCHED_OTHER });
+    expect(threads.filter((t) => t.policy === SCHED_IDLE)).toHaveLength(chrt ? 1 : 0);
   });
 });
