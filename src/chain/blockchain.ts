@@ -1,5 +1,5 @@
 import type { Checkpoints, ConsensusEngine } from '../consensus/engine.js';
-import { encodedBlockSize, txRoot } from '../ledger/block/block.js';
+import { encodedBlockSize } from '../ledger/block/block.js';
 import { BlockErrorCode, InvalidBlockError } from '../ledger/block/errors.js';
 import { hashHeader } from '../ledger/block/header.js';
 import type { Block, BlockHeader, Receipt } from '../ledger/block/types.js';
@@ -465,7 +465,7 @@ export class Blockchain implements StateReader {
       number,
       timestamp,
       coinbase: options.coinbase,
-      txRoot: txRoot(included),
+      txRoot: building.body.txRoot,
       receiptsRoot: built.receiptsRoot,
       stateRoot: built.stateRoot,
       gasLimit,

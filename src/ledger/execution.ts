@@ -1,7 +1,6 @@
 import { bytesToHex, equalBytes } from '../primitives/hex.js';
-import { merkleRoot } from '../primitives/merkle.js';
+import { MerkleAccumulator } from '../primitives/merkle.js';
 import { BlockErrorCode, InvalidBlockError } from './block/errors.js';
-import { txRoot } from './block/block.js';
 import { encodeReceipt } from './block/receipt.js';
 import type { BlockHeader, Receipt } from './block/types.js';
 import { effectiveGasPrice } from './fees.js';
@@ -113,7 +112,7 @@ export function executeBlock(input: ExecutionInput): ExecutionResult {
 export function buildBlockBody(input: ExecutionInput): BuildResult {
   const body = new BodyBuilder(input);
   const rejected = body.take(input.transactions);
-  return { ...body.result(), included: [...body.included], rejected, txRoot: txRoot(body.included) };
+  return { ...body.result(), included: [...body.included], rejected, txRoot: body.txRoot };
 }
 
 /**
@@ -130,6 +129,9 @@ export class BodyBuilder {
   /** encodeReceipt of each receipt, kept so a result after more transactions does not encode them again. */
   readonly #encodedReceipts: Uint8Array[] = [];
   readonly #included: SignedTransaction[] = [];
+  /** The txRoot and receiptsRoot trees, grown with each transaction taken. */
+  readonly #txTree = new MerkleAccumulator();
+  readonly #receiptTree = new MerkleAccumulator();
   #gasUsed = 0n;
 
   constructor(input: ExecutionInput) {
@@ -146,6 +148,11 @@ export class BodyBuilder {
 
   get gasUsed(): bigint {
     return this.#gasUsed;
+  }
+
+  /** txRoot(included). */
+  get txRoot(): Uint8Array {
+    return this.#txTree.root();
   }
 
   /** Appends each transaction that applies; returns the ones left out, and why. */
@@ -167,9 +174,12 @@ export class BodyBuilder {
       }
       const receipt = applyTransaction(this.#state, this.#input, this.#modules, tx, this.#included.length, this.#gasUsed);
       this.#gasUsed = receipt.cumulativeGasUsed;
+      const encoded = encodeReceipt(receipt);
       this.#receipts.push(receipt);
-      this.#encodedReceipts.push(encodeReceipt(receipt));
+      this.#encodedReceipts.push(encoded);
+      this.#receiptTree.append(encoded);
       this.#included.push(tx);
+      this.#txTree.append(tx.raw);
     });
   }
 
@@ -189,7 +199,7 @@ export class BodyBuilder {
       receipts: [...this.#receipts],
       encodedReceipts,
       gasUsed: this.#gasUsed,
-      receiptsRoot: merkleRoot(encodedReceipts),
+      receiptsRoot: this.#receiptTree.root(),
       stateRoot: diff.ltHash.digest(),
     };
   }

@@ -48,10 +48,56 @@ function subtreeRoot(hashes: readonly Uint8Array[], start: number, end: number):
   return nodeHash(subtreeRoot(hashes, start, start + k), subtreeRoot(hashes, start + k, end));
 }
 
+/**
+ * MTH of a list that only grows, for a block template that takes more
+ * transactions: append() costs one leaf hash and on average one node hash,
+ * root() folds at most log2(n) subtree roots, so a root after each of many
+ * appends does not hash the whole list again.
+ *
+ * It keeps the roots of the perfect subtrees whose sizes are the binary
+ * digits of the count, largest (leftmost) first. RFC 6962 splits a tree at
+ * the largest power of two below its size, so the tree of n leaves is the
+ * largest perfect subtree joined with the tree of the rest: folding the
+ * subtree roots from the right gives MTH.
+ */
+export class MerkleAccumulator {
+  readonly #peaks: Uint8Array[] = [];
+  readonly #peakSizes: number[] = [];
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(leaf: Uint8Array): void {
+    let hash = leafHash(leaf);
+    let size = 1;
+    // Two perfect subtrees of one size, side by side, make the next size.
+    while (this.#peakSizes.at(-1) === size) {
+      this.#peakSizes.pop();
+      hash = nodeHash(this.#peaks.pop()!, hash);
+      size *= 2;
+    }
+    this.#peaks.push(hash);
+    this.#peakSizes.push(size);
+    this.#size++;
+  }
+
+  /** MTH of the leaves so far; of none, sha256 of the empty string. */
+  root(): Uint8Array {
+    const peaks = this.#peaks;
+    if (peaks.length === 0) return sha256(new Uint8Array(0));
+    let root = peaks[peaks.length - 1]!;
+    for (let i = peaks.length - 2; i >= 0; i--) root = nodeHash(peaks[i]!, root);
+    return root;
+  }
+}
+
 /** MTH(D[n]); the root of no leaves is sha256 of the empty string. */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return sha256(new Uint8Array(0));
-  return subtreeRoot(leaves.map(leafHash), 0, leaves.length);
+  const tree = new MerkleAccumulator();
+  for (const leaf of leaves) tree.append(leaf);
+  return tree.root();
 }
 
 /** Audit path PATH(m, D[n]) of leaf `index`, ordered from the leaf upward. */

@@ -443,6 +443,8 @@ describe('BodyBuilder', () => {
     expect(body.take(txs.slice(0, 1))).toEqual([]);
     const early = body.result();
     expect(early.stateRoot).toEqual(executeBlock(input(txs.slice(0, 1))).stateRoot);
+    expect(early.receiptsRoot).toEqual(executeBlock(input(txs.slice(0, 1))).receiptsRoot);
+    expect(body.txRoot).toEqual(txRoot(txs.slice(0, 1)));
     // The reward result() paid is taken back: the next transactions build on the state without it.
     expect(body.take(txs.slice(1, 3))).toEqual([]);
     expect(body.result().stateRoot).toEqual(executeBlock(input(txs.slice(0, 3))).stateRoot);
@@ -450,6 +452,7 @@ describe('BodyBuilder', () => {
     const stepped = body.result();
     expect(stepped.stateRoot).toEqual(whole.stateRoot);
     expect(stepped.receiptsRoot).toEqual(whole.receiptsRoot);
+    expect(body.txRoot).toEqual(txRoot(txs));
     expect(stepped.gasUsed).toBe(whole.gasUsed);
     expect(stepped.changes).toEqual(whole.changes);
     expect(stepped.undo).toEqual(whole.undo);

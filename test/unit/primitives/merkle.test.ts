@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '../../../src/primitives/hex.js';
-import { merkleProof, merkleRoot, verifyMerkleProof } from '../../../src/primitives/merkle.js';
+import { MerkleAccumulator, merkleProof, merkleRoot, verifyMerkleProof } from '../../../src/primitives/merkle.js';
 
 function h(...parts: Uint8Array[]): Uint8Array {
   const hash = createHash('sha256');
@@ -75,6 +75,36 @@ const CT_PROOFS: { index: number; size: number; path: string[] }[] = [
     ],
   },
 ];
+
+/** MTH(D[n]) by RFC 6962's recursive definition: a reference apart from the accumulator that merkleRoot uses. */
+function referenceRoot(d: readonly Uint8Array[]): Uint8Array {
+  if (d.length === 1) return leaf(d[0]!);
+  let k = 1;
+  while (k * 2 < d.length) k *= 2;
+  return node(referenceRoot(d.slice(0, k)), referenceRoot(d.slice(k)));
+}
+
+describe('MerkleAccumulator', () => {
+  it('gives the root of every prefix as it grows, up to 70 leaves', () => {
+    const d = data(70);
+    const tree = new MerkleAccumulator();
+    expect(tree.root()).toEqual(h());
+    d.forEach((leafData, i) => {
+      tree.append(leafData);
+      expect(tree.size).toBe(i + 1);
+      // root() in between must not disturb later appends.
+      expect(tree.root(), `size ${i + 1}`).toEqual(referenceRoot(d.slice(0, i + 1)));
+    });
+  });
+
+  it('matches the certificate-transparency reference roots when the root is read only at the end', () => {
+    for (let n = 1; n <= 8; n++) {
+      const tree = new MerkleAccumulator();
+      for (const leafData of CT_LEAVES.slice(0, n)) tree.append(leafData);
+      expect(bytesToHex(tree.root()), `size ${n}`).toBe(CT_ROOTS[n - 1]);
+    }
+  });
+});
 
 describe('merkleRoot', () => {
   it('of no leaves is sha256 of the empty string', () => {
