@@ -32,12 +32,21 @@ export class HttpRpcClient {
 
   async call<T>(method: string, params: unknown[] = []): Promise<T> {
     const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: ++this.#id, method, params }));
-    const connection = await this.#acquire();
+    const request = Buffer.concat([Buffer.from(`${this.#head}${body.length}\r\n\r\n`), body]);
     let text: string;
-    try {
-      text = await connection.post(Buffer.concat([Buffer.from(`${this.#head}${body.length}\r\n\r\n`), body]));
-    } finally {
-      this.#release(connection);
+    for (let attempt = 1; ; attempt++) {
+      const connection = await this.#acquire();
+      const reused = connection.used;
+      try {
+        text = await connection.post(request);
+        break;
+      } catch (err) {
+        // The node closes a keep-alive connection after 5 s idle; one reused just
+        // as it did so never got a response: send again, once, on a new one.
+        if (!(reused && connection.dead && !connection.answered && attempt === 1)) throw err;
+      } finally {
+        this.#release(connection);
+      }
     }
     const answer = JSON.parse(text) as { result?: T; error?: { message: string } };
     if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
@@ -51,7 +60,9 @@ export class HttpRpcClient {
 
   #acquire(): Promise<Connection> {
     if (this.#closed) return Promise.reject(new Error('HttpRpcClient is closed'));
-    const idle = this.#idle.pop();
+    let idle = this.#idle.pop();
+    // Closed by the node while idle: its slot was already given back.
+    while (idle?.dead) idle = this.#idle.pop();
     if (idle) return Promise.resolve(idle);
     if (this.#open < this.connections) {
       this.#open++;
@@ -77,6 +88,10 @@ export class HttpRpcClient {
 /** One keep-alive connection: one request at a time, its response read by Content-Length. */
 class Connection {
   dead = false;
+  /** It has carried a whole request and response before. */
+  used = false;
+  /** Some of the current request's response has arrived. */
+  answered = false;
   /** What arrived of the current response; joined once it is complete (a large body comes in many chunks). */
   #chunks: Buffer[] = [];
   #received = 0;
@@ -90,6 +105,7 @@ class Connection {
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      this.answered = true;
       this.#chunks.push(chunk);
       this.#received += chunk.length;
       this.#parse();
@@ -111,6 +127,7 @@ class Connection {
     if (this.dead) return Promise.reject(new Error('the node closed the connection'));
     return new Promise((resolve, reject) => {
       this.#pending = { resolve, reject };
+      this.answered = false;
       this.socket.write(request);
     });
   }
@@ -143,6 +160,7 @@ class Connection {
     this.#chunks = total < data.length ? [data.subarray(total)] : [];
     this.#received = data.length - total;
     this.#frame = undefined;
+    this.used = true;
     const pending = this.#pending;
     this.#pending = undefined;
     const status = head.slice(9, 12);
