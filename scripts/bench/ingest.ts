@@ -45,7 +45,7 @@ const TARGET_MS = 1000;
 const HALF_LIFE_MS = Number(process.env.CAIRN_BENCH_HALF_LIFE_MS ?? TARGET_MS);
 // A gas limit that does not bind: 2,000 transfers need 42M gas, so one block can take them all.
 const GAS_LIMIT = '1000000000';
-const INITIAL_DIFFICULTY = process.env.CAIRN_BENCH_DIFFICULTY ?? '400000';
+const INITIAL_DIFFICULTY = process.env.CAIRN_BENCH_DIFFICULTY ?? '2000000';
 /** How often the chain head is polled once every transaction is accepted. */
 const POLL_MS = 5;
 

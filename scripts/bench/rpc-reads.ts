@@ -31,7 +31,7 @@ function report(label: string, r: autocannon.Result): void {
   );
 }
 
-const dir = await benchDir(benchGenesis({ targetBlockTimeMs: 2000, initialDifficulty: '1000000', gasLimit: '30000000' }));
+const dir = await benchDir(benchGenesis({ targetBlockTimeMs: 2000, initialDifficulty: '4000000', gasLimit: '30000000' }));
 const balanceParams = [DEV_ACCOUNTS[0]!.address, 'latest'];
 console.log(`Cairn RPC read benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run, autocannon on the same 2-core machine`);
 try {

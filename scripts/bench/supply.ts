@@ -33,7 +33,7 @@ const READS = 500;
 const TARGET_MS = 1000;
 // Does not bind: 2,000 operations of about 44,000 gas each fit in one block.
 const GAS_LIMIT = '1000000000';
-const INITIAL_DIFFICULTY = process.env.CAIRN_BENCH_DIFFICULTY ?? '400000';
+const INITIAL_DIFFICULTY = process.env.CAIRN_BENCH_DIFFICULTY ?? '2000000';
 const INCLUSION_TIMEOUT_MS = 180_000;
 
 interface Receipt {
