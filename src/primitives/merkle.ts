@@ -63,11 +63,6 @@ function subtreeRoot(hashes: readonly Uint8Array[], start: number, end: number):
 export class MerkleAccumulator {
   readonly #peaks: Uint8Array[] = [];
   readonly #peakSizes: number[] = [];
-  #size = 0;
-
-  get size(): number {
-    return this.#size;
-  }
 
   append(leaf: Uint8Array): void {
     let hash = leafHash(leaf);
@@ -80,7 +75,6 @@ export class MerkleAccumulator {
     }
     this.#peaks.push(hash);
     this.#peakSizes.push(size);
-    this.#size++;
   }
 
   /** MTH of the leaves so far; of none, sha256 of the empty string. */
