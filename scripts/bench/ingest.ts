@@ -178,7 +178,7 @@ try {
   await sleep(3_000);
   const second = await burst(bursts[1]!, PER_SENDER);
 
-  const endHeight = Math.max(...second.perBlock.keys());
+  const endHeight = Math.max(1, ...first.perBlock.keys(), ...second.perBlock.keys());
   // Block timestamps over RPC are whole seconds, so the mean is taken over the whole chain.
   const timestampOf = async (n: number): Promise<number> =>
     Number(BigInt((await client.call<Block>('eth_getBlockByNumber', ['0x' + n.toString(16), false])).timestamp));

@@ -54,27 +54,23 @@ function subtreeRoot(hashes: readonly Uint8Array[], start: number, end: number):
  * root() folds at most log2(n) subtree roots, so a root after each of many
  * appends does not hash the whole list again.
  *
- * It keeps the roots of the perfect subtrees whose sizes are the binary
- * digits of the count, largest (leftmost) first. RFC 6962 splits a tree at
- * the largest power of two below its size, so the tree of n leaves is the
+ * It keeps the roots of the perfect subtrees whose sizes are the 1 bits of
+ * the count, largest (leftmost) first. RFC 6962 splits a tree at the
+ * largest power of two below its size, so the tree of n leaves is the
  * largest perfect subtree joined with the tree of the rest: folding the
  * subtree roots from the right gives MTH.
  */
 export class MerkleAccumulator {
   readonly #peaks: Uint8Array[] = [];
-  readonly #peakSizes: number[] = [];
+  #count = 0;
 
   append(leaf: Uint8Array): void {
     let hash = leafHash(leaf);
-    let size = 1;
-    // Two perfect subtrees of one size, side by side, make the next size.
-    while (this.#peakSizes.at(-1) === size) {
-      this.#peakSizes.pop();
-      hash = nodeHash(this.#peaks.pop()!, hash);
-      size *= 2;
-    }
+    // Each trailing 1 bit of the count is a last peak of that size: joined
+    // with the new subtree it makes the next size, as a binary increment carries.
+    for (let count = this.#count; count & 1; count >>>= 1) hash = nodeHash(this.#peaks.pop()!, hash);
     this.#peaks.push(hash);
-    this.#peakSizes.push(size);
+    this.#count++;
   }
 
   /** MTH of the leaves so far; of none, sha256 of the empty string. */

@@ -10,6 +10,7 @@ import { readlinkSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { bigintToFixedBytes } from '../../primitives/hex.js';
 import { bytesToWords, ProofHasher, wordsAtMost } from './proof-hasher.js';
 
 // Mining is background work: it should take only the CPU that block import,
@@ -78,7 +79,7 @@ function search(job: MinerJob): MinerResult {
         // Stop the sibling workers at once rather than after a round trip through the main thread.
         Atomics.store(stop, 0, 1);
         Atomics.store(counter, job.slot, BigInt(tried + i + 1));
-        return { nonce: nonceBytes(hi, lo), hashes: tried + i + 1 };
+        return { nonce: bigintToFixedBytes((BigInt(hi) << 32n) | BigInt(lo), 8), hashes: tried + i + 1 };
       }
       lo = (lo + 1) >>> 0;
       if (lo === 0) hi = (hi + 1) >>> 0;
@@ -88,14 +89,6 @@ function search(job: MinerJob): MinerResult {
     Atomics.store(counter, job.slot, BigInt(tried));
   }
   return { nonce: null, hashes: tried };
-}
-
-function nonceBytes(hi: number, lo: number): Uint8Array {
-  const nonce = new Uint8Array(8);
-  const view = new DataView(nonce.buffer);
-  view.setUint32(0, hi);
-  view.setUint32(4, lo);
-  return nonce;
 }
 
 const port = parentPort;

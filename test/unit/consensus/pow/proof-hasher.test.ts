@@ -4,16 +4,9 @@ import { bytesToWords, ProofHasher, wordsAtMost } from '../../../../src/consensu
 import { proofValue } from '../../../../src/consensus/pow/seal.js';
 import { bigintToFixedBytes } from '../../../../src/primitives/hex.js';
 
-function nonceBytes(hi: number, lo: number): Uint8Array {
-  const nonce = new Uint8Array(8);
-  new DataView(nonce.buffer).setUint32(0, hi);
-  new DataView(nonce.buffer).setUint32(4, lo);
-  return nonce;
-}
-
 /** The seal's own definition of the proof (node:crypto sha256), as 8 words. */
 function expectedWords(sealHash: Uint8Array, hi: number, lo: number): Uint32Array {
-  return bytesToWords(bigintToFixedBytes(proofValue(sealHash, nonceBytes(hi, lo)), 32));
+  return bytesToWords(bigintToFixedBytes(proofValue(sealHash, bigintToFixedBytes((BigInt(hi) << 32n) | BigInt(lo), 8)), 32));
 }
 
 const words = (...w: number[]): Uint32Array => Uint32Array.from(w);
