@@ -23,15 +23,21 @@
  * of a genesis with 1 s slots: blocks come at every slot start, so the wait
  * is what is left of the slot.
  *
- * Run: npm run bench:ingest [-- --consensus pos]   (CAIRN_BENCH_DIFFICULTY, CAIRN_BENCH_HALF_LIFE_MS to change the PoW parameters)
+ * Another node, measured with the same load generator (`-- --url <http url>`):
+ * the benchmark then starts nothing and signs for the chain id that node
+ * reports; its first 20 development accounts (the well-known test mnemonic)
+ * must be funded and its block production is its own, e.g. a Hardhat node
+ * with interval mining of 1 s (README, Performance).
+ *
+ * Run: npm run bench:ingest [-- --consensus pos | --url http://127.0.0.1:8545]   (CAIRN_BENCH_DIFFICULTY, CAIRN_BENCH_HALF_LIFE_MS to change the PoW parameters)
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEV_ACCOUNTS } from '../../src/node/dev-accounts.js';
 import { bytesToHex, hexToBytes } from '../../src/primitives/hex.js';
-import { benchDir, benchGenesis, benchTx, fmt, sleep } from '../lib/bench.js';
+import { benchDir, benchGenesis, benchTx, fmt, sleep, type BenchDir } from '../lib/bench.js';
 import { HttpRpcClient } from '../lib/http-rpc.js';
-import { spawnNode } from '../lib/node-process.js';
+import { spawnNode, type NodeProcess } from '../lib/node-process.js';
 import { createValidatorKeys, DEFAULT_POS, posGenesis } from '../lib/pos-genesis.js';
 
 const SENDERS = 20;
@@ -53,19 +59,31 @@ interface Block {
   readonly timestamp: string;
 }
 
-const consensus = parseArgs({ options: { consensus: { type: 'string', default: 'pow' } } }).values.consensus;
+const { consensus, url } = parseArgs({ options: { consensus: { type: 'string', default: 'pow' }, url: { type: 'string' } } }).values;
 if (consensus !== 'pow' && consensus !== 'pos') throw new Error(`--consensus must be pow or pos, got "${consensus}"`);
-const powGenesis = benchGenesis({ targetBlockTimeMs: TARGET_MS, halfLifeMs: HALF_LIFE_MS, initialDifficulty: INITIAL_DIFFICULTY, gasLimit: GAS_LIMIT });
-const dir = await benchDir(powGenesis);
-let produce = ['--mine'];
-if (consensus === 'pos') {
-  // The PoS genesis names the validator, whose key file lives in the benchmark's folder: it replaces the PoW one.
-  const [validator] = await createValidatorKeys(dir.dir, 1);
-  await writeFile(dir.genesisPath, JSON.stringify(posGenesis({ ...powGenesis, timestamp: Date.now() }, [validator!.address], { ...DEFAULT_POS, slotDurationMs: TARGET_MS })));
-  produce = ['--validator-key', validator!.path];
+
+/** A Cairn node this benchmark started on a genesis of its own. */
+interface Started {
+  readonly node: NodeProcess;
+  readonly dir: BenchDir;
 }
-const node = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', ...produce, '--log-level', 'warn'] });
-const client = new HttpRpcClient(node.url, IN_FLIGHT);
+
+async function startCairn(): Promise<Started> {
+  const powGenesis = benchGenesis({ targetBlockTimeMs: TARGET_MS, halfLifeMs: HALF_LIFE_MS, initialDifficulty: INITIAL_DIFFICULTY, gasLimit: GAS_LIMIT });
+  const dir = await benchDir(powGenesis);
+  let produce = ['--mine'];
+  if (consensus === 'pos') {
+    // The PoS genesis names the validator, whose key file lives in the benchmark's folder: it replaces the PoW one.
+    const [validator] = await createValidatorKeys(dir.dir, 1);
+    await writeFile(dir.genesisPath, JSON.stringify(posGenesis({ ...powGenesis, timestamp: Date.now() }, [validator!.address], { ...DEFAULT_POS, slotDurationMs: TARGET_MS })));
+    produce = ['--validator-key', validator!.path];
+  }
+  const node = await spawnNode({ args: ['--genesis', dir.genesisPath, '--datadir', dir.dataDir, '--rpc-port', '0', '--p2p-port', '0', ...produce, '--log-level', 'warn'] });
+  return { node, dir };
+}
+
+const started = url === undefined ? await startCairn() : undefined;
+const client = new HttpRpcClient(url ?? started!.node.url, IN_FLIGHT);
 
 interface Burst {
   readonly acceptedMs: number;
@@ -80,11 +98,12 @@ interface Burst {
 }
 
 /** PER_SENDER transfers from each sender with nonces from `firstNonce`, senders interleaved as independent wallets would arrive. */
-function signBurst(firstNonce: number): string[] {
+function signBurst(chainId: bigint, firstNonce: number): string[] {
   const order: string[] = [];
   for (let nonce = firstNonce; nonce < firstNonce + PER_SENDER; nonce++) {
     for (let i = 0; i < SENDERS; i++) {
       const tx = benchTx(hexToBytes(DEV_ACCOUNTS[i]!.privateKey), {
+        chainId,
         nonce: BigInt(nonce),
         to: hexToBytes(DEV_ACCOUNTS[(i + 1) % SENDERS]!.address),
         value: 1n,
@@ -170,7 +189,8 @@ function report(label: string, b: Burst): void {
 }
 
 try {
-  const bursts = [signBurst(0), signBurst(PER_SENDER)];
+  const chainId = BigInt(await client.call<string>('eth_chainId'));
+  const bursts = [signBurst(chainId, 0), signBurst(chainId, PER_SENDER)];
   // Let the difficulty settle toward the target before measuring (PoS: a few slots).
   await sleep(8_000);
   const first = await burst(bursts[0]!, 0);
@@ -186,20 +206,27 @@ try {
 
   console.log('Cairn transaction ingestion benchmark');
   console.log(
-    consensus === 'pow'
-      ? `  genesis of its own: PoW, ${TARGET_MS} ms block target, retarget half-life ${HALF_LIFE_MS} ms, gas limit ${GAS_LIMIT} (does not bind)`
-      : `  genesis of its own: PoS, one validator (this node), ${TARGET_MS} ms slots, gas limit ${GAS_LIMIT} (does not bind)`,
+    url !== undefined
+      ? `  the node at ${url} (chain id ${chainId}; not started by this benchmark, its block production is its own)`
+      : consensus === 'pow'
+        ? `  genesis of its own: PoW, ${TARGET_MS} ms block target, retarget half-life ${HALF_LIFE_MS} ms, gas limit ${GAS_LIMIT} (does not bind)`
+        : `  genesis of its own: PoS, one validator (this node), ${TARGET_MS} ms slots, gas limit ${GAS_LIMIT} (does not bind)`,
   );
   console.log(`  ${SENDERS} senders x ${PER_SENDER} pre-signed EIP-1559 transfers per burst, ${IN_FLIGHT} HTTP requests in flight`);
-  report('first burst, 8 s after start (the measured figure; the node compiles its admission path meanwhile):', first);
+  report(
+    url === undefined
+      ? 'first burst, 8 s after start (the measured figure; the node compiles its admission path meanwhile):'
+      : 'first burst, 8 s after the benchmark started (the first this node has seen if it was just started):',
+    first,
+  );
   report('second burst, 3 s after the first was included (the node warm):', second);
   console.log(
-    `  block interval in force: ${fmt(intervalS, 2)} s mean over blocks 1..${endHeight} (target ${TARGET_MS / 1000} s)`,
+    `  block interval in force: ${fmt(intervalS, 2)} s mean over blocks 1..${endHeight}${url === undefined ? ` (target ${TARGET_MS / 1000} s)` : ''}`,
   );
 } finally {
   client.close();
-  await node.stop();
-  await dir.remove();
+  await started?.node.stop();
+  await started?.dir.remove();
 }
 
 async function blockNumber(): Promise<number> {

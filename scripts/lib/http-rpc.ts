@@ -85,7 +85,7 @@ export class HttpRpcClient {
   }
 }
 
-/** One keep-alive connection: one request at a time, its response read by Content-Length. */
+/** One keep-alive connection: one request at a time, its response read by Content-Length or chunked encoding. */
 class Connection {
   dead = false;
   /** It has carried a whole request and response before. */
@@ -144,18 +144,28 @@ class Connection {
       if (end < 0) return;
       const head = data.toString('latin1', 0, end);
       const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-      if (!length) {
-        this.#pending.reject(new Error(`response without Content-Length: ${head.split('\r\n')[0]}`));
-        this.#pending = undefined;
-        this.socket.destroy();
-        return;
-      }
-      this.#frame = { head, bodyStart: end + 4, total: end + 4 + Number(length[1]) };
+      if (length) this.#frame = { head, bodyStart: end + 4, total: end + 4 + Number(length[1]) };
+      else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) this.#frame = { head, bodyStart: end + 4, total: -1 };
+      else return this.#abandon(`response with neither Content-Length nor chunked encoding: ${head.split('\r\n')[0]}`);
     }
-    const { head, bodyStart, total } = this.#frame;
-    if (this.#received < total) return;
+    const { head, bodyStart } = this.#frame;
+    let body: string;
+    let total = this.#frame.total;
+    if (total < 0) {
+      // Chunked (Hardhat answers so): complete once the zero-size chunk has arrived.
+      let chunked: ReturnType<typeof readChunked>;
+      try {
+        chunked = readChunked(this.#join(), bodyStart);
+      } catch (err) {
+        return this.#abandon((err as Error).message);
+      }
+      if (chunked === undefined) return;
+      ({ body, total } = chunked);
+    } else {
+      if (this.#received < total) return;
+      body = this.#join().toString('utf8', bodyStart, total);
+    }
     const data = this.#join();
-    const body = data.toString('utf8', bodyStart, total);
     // One request at a time: anything after the response would be a server error, kept for the next parse.
     this.#chunks = total < data.length ? [data.subarray(total)] : [];
     this.#received = data.length - total;
@@ -168,8 +178,36 @@ class Connection {
     else pending.reject(new Error(`HTTP ${status}: ${body}`));
   }
 
+  /** A response this client cannot read: fail its request and drop the connection. */
+  #abandon(message: string): void {
+    this.#pending?.reject(new Error(message));
+    this.#pending = undefined;
+    this.socket.destroy();
+  }
+
   #join(): Buffer {
     if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks)];
     return this.#chunks[0] ?? Buffer.alloc(0);
+  }
+}
+
+/**
+ * A chunked body (RFC 9112 section 7.1) that starts at `start`: its text and
+ * where the message ends, or undefined while its last chunk has not arrived.
+ * Chunk extensions are skipped; trailers are not expected from a JSON-RPC server.
+ */
+export function readChunked(data: Buffer, start: number): { body: string; total: number } | undefined {
+  const parts: Buffer[] = [];
+  let at = start;
+  for (;;) {
+    const lineEnd = data.indexOf('\r\n', at);
+    if (lineEnd < 0) return undefined;
+    const size = parseInt(data.toString('latin1', at, lineEnd).split(';')[0]!, 16);
+    if (Number.isNaN(size)) throw new Error(`bad chunk size line: ${data.toString('latin1', at, lineEnd)}`);
+    const chunkEnd = lineEnd + 2 + size;
+    if (data.length < chunkEnd + 2) return undefined;
+    if (size === 0) return { body: Buffer.concat(parts).toString('utf8'), total: chunkEnd + 2 };
+    parts.push(data.subarray(lineEnd + 2, chunkEnd));
+    at = chunkEnd + 2;
   }
 }
