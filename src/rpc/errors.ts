@@ -21,6 +21,8 @@ export enum RpcErrorCode {
    * -32603/-32005, which viem retries.
    */
   MethodNotSupported = 'RPC_METHOD_NOT_SUPPORTED',
+  /** A batch's answers passed the size limit; geth's code for it (errcodeResponseTooLarge). */
+  ResponseTooLarge = 'RPC_RESPONSE_TOO_LARGE',
 }
 
 const WIRE_CODES: Readonly<Record<RpcErrorCode, number>> = {
@@ -30,6 +32,7 @@ const WIRE_CODES: Readonly<Record<RpcErrorCode, number>> = {
   [RpcErrorCode.InvalidParams]: -32602,
   [RpcErrorCode.ServerError]: -32000,
   [RpcErrorCode.MethodNotSupported]: -32004,
+  [RpcErrorCode.ResponseTooLarge]: -32003,
 };
 
 const INTERNAL_ERROR = -32603;

@@ -26,7 +26,7 @@ function fail(index: number, name: string, why: string): never {
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return value.length > 50 ? JSON.stringify(value.slice(0, 50) + '…') : JSON.stringify(value);
-  if (value === null) return 'null';
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
   return Array.isArray(value) ? 'an array' : typeof value;
 }
 
@@ -60,8 +60,18 @@ export function address(value: unknown, index: number, name = 'address'): Uint8A
   return parsed;
 }
 
-export function quantity(value: unknown, index: number, name: string): bigint {
+/** A well-formed quantity's digits, checked without parsing it. */
+const QUANTITY_DIGITS = /^0x[1-9a-fA-F][0-9a-fA-F]*$/;
+
+/**
+ * A quantity of at most `bits` bits (geth: 256 for values and fees, 64 for
+ * gas, nonces and block numbers). Its length is checked before it is
+ * parsed: a megabyte-long number took seconds to print in an error message,
+ * with the event loop blocked.
+ */
+export function quantity(value: unknown, index: number, name: string, bits = 256): bigint {
   if (typeof value !== 'string') fail(index, name, `expected a hex quantity string (e.g. "0x1a"), got ${describe(value)}`);
+  if (value.length > 2 + bits / 4 && QUANTITY_DIGITS.test(value)) fail(index, name, `hex number > ${bits} bits`);
   try {
     return parseQuantity(value);
   } catch (err) {
@@ -71,7 +81,7 @@ export function quantity(value: unknown, index: number, name: string): bigint {
 
 /** A quantity that must fit a JS number (block numbers, indexes). */
 export function smallQuantity(value: unknown, index: number, name: string): number {
-  const n = quantity(value, index, name);
+  const n = quantity(value, index, name, 64);
   if (n > BigInt(Number.MAX_SAFE_INTEGER)) fail(index, name, `${value as string} is too large`);
   return Number(n);
 }
@@ -179,16 +189,20 @@ export function callRequest(value: unknown, index: number): CallRequest {
     fail(index, 'call', 'both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified');
   }
   opt('maxPriorityFeePerGas', quantity);
-  opt('nonce', quantity);
+  opt('nonce', uint64);
   return {
     from: opt('from', address),
     to: opt('to', address),
-    gas: opt('gas', quantity),
+    gas: opt('gas', uint64),
     feeCap: gasPrice ?? maxFeePerGas,
     value: opt('value', quantity) ?? 0n,
     data: input ?? legacyData ?? new Uint8Array(0),
     accessList: opt('accessList', accessList) ?? [],
   };
+}
+
+function uint64(value: unknown, index: number, name: string): bigint {
+  return quantity(value, index, name, 64);
 }
 
 function accessList(value: unknown, index: number, name: string): AccessListEntry[] {
@@ -213,6 +227,14 @@ export interface LogFilter {
   readonly topics: readonly (readonly Uint8Array[] | null)[];
 }
 
+/**
+ * geth's bounds on one log filter. Each address and topic is kept for as
+ * long as a filter or subscription lives: a 5 MB filter of 110,000
+ * addresses took about 30 MB of memory, and the node holds up to 1024 filters.
+ */
+export const MAX_FILTER_ADDRESSES = 1000;
+export const MAX_TOPIC_ALTERNATIVES = 1000;
+
 export function logFilter(value: unknown, index: number): LogFilter {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(index, 'filter', `expected a filter object, got ${describe(value)}`);
@@ -231,6 +253,9 @@ export function logFilter(value: unknown, index: number): LogFilter {
   }
   let addresses: Uint8Array[] | null = null;
   if (Array.isArray(o['address'])) {
+    if (o['address'].length > MAX_FILTER_ADDRESSES) {
+      fail(index, 'filter.address', `at most ${MAX_FILTER_ADDRESSES} addresses, got ${o['address'].length}`);
+    }
     addresses = o['address'].map((a: unknown, i) => address(a, index, `filter.address[${i}]`));
   } else if (present('address')) {
     addresses = [address(o['address'], index, 'filter.address')];
@@ -244,6 +269,7 @@ export function logFilter(value: unknown, index: number): LogFilter {
       const name = `filter.topics[${i}]`;
       if (t === null) topics.push(null);
       else if (Array.isArray(t)) {
+        if (t.length > MAX_TOPIC_ALTERNATIVES) fail(index, name, `at most ${MAX_TOPIC_ALTERNATIVES} topics per position, got ${t.length}`);
         // An empty OR-list or one holding null matches anything, as in geth.
         const list = t.includes(null) ? [] : t.map((x: unknown, j) => hash32(x, index, `${name}[${j}]`));
         topics.push(list.length === 0 ? null : list);

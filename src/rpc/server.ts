@@ -44,6 +44,8 @@ export interface RpcServerOptions {
   readonly wsMaxBufferedBytes?: number;
   /** Most requests in one batch; default 1000. */
   readonly maxBatchSize?: number;
+  /** Characters of answers one batch may produce before its remaining requests are refused (-32003); default 25,000,000, as geth. */
+  readonly maxBatchResponseChars?: number;
   /** Widest eth_getLogs block range; default 10,000. */
   readonly maxLogBlockRange?: number;
   /** Most logs one eth_getLogs answer may hold; default 10,000. */
@@ -68,7 +70,7 @@ export const DEFAULT_MAX_BATCH_SIZE = 1000;
 
 const consoleLogger: RpcLogger = { error: (m) => console.error(m) };
 
-export type RpcDispatcherOptions = Pick<RpcServerOptions, 'backend' | 'maxBatchSize' | 'maxLogBlockRange' | 'maxLogs' | 'fees' | 'log'> & {
+export type RpcDispatcherOptions = Pick<RpcServerOptions, 'backend' | 'maxBatchSize' | 'maxBatchResponseChars' | 'maxLogBlockRange' | 'maxLogs' | 'fees' | 'log'> & {
   /** Aborted when the server closes: the filters stop following the chain. */
   readonly signal?: AbortSignal;
 };
@@ -84,8 +86,21 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
   const filters = filterMethods(backend, chain, logLimits, (m) => log.error(m), options.signal);
   return new RpcDispatcher([eth, filters, netMethods(backend), web3Methods(backend), cairnMethods(backend), debugMethods(backend, chain), supplyMethods(backend), txpoolMethods(backend)], {
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+    maxBatchResponseChars: options.maxBatchResponseChars,
     logError: (m) => log.error(m),
   });
+}
+
+/**
+ * The content types a JSON-RPC POST may carry (geth's list). Anything else is
+ * refused with 415, as geth does: a web page can send a form or text/plain to
+ * a node on the user's machine without a CORS preflight, and a JSON type it
+ * cannot.
+ */
+const JSON_CONTENT_TYPES: ReadonlySet<string> = new Set(['application/json', 'application/json-rpc', 'application/jsonrequest']);
+
+function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && JSON_CONTENT_TYPES.has(value.split(';')[0]!.trim().toLowerCase());
 }
 
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
@@ -130,14 +145,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         const error = { code: wireCode(RpcErrorCode.InvalidRequest), message: `request body too large: the limit is ${maxBodyBytes} bytes` };
         return reply(res, 200, `{"jsonrpc":"2.0","id":null,"error":${JSON.stringify(error)}}`, headers);
       }
-      const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const send = (answer: string | null): void => {
         if (answer === null) {
           res.writeHead(204, headers);
           res.end();
         } else reply(res, 200, answer, headers);
       };
-      const answer = dispatcher.handle(body);
+      const answer = dispatcher.handleBytes(body);
       if (answer instanceof Promise) {
         answer.then(send, (err: unknown) => {
           log.error(`JSON-RPC dispatch failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -151,6 +166,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     const headers = headersFor(req.headers.origin);
     switch (req.method) {
       case 'POST':
+        if (!isJsonContentType(req.headers['content-type'])) {
+          headers['content-type'] = 'text/plain';
+          return reply(res, 415, 'invalid content type: send JSON-RPC with Content-Type: application/json\n', headers);
+        }
         return onPost(req, res, headers);
       case 'OPTIONS':
         if (headers['access-control-allow-origin'] !== undefined) {

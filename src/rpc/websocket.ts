@@ -118,7 +118,7 @@ function serve(ws: WebSocket, options: WebSocketOptions): void {
   const session = new SubscriptionSession(options.backend, (id, result) => send(notification(id, result)), options.logError);
   const methods = subscriptionMethods(session);
   ws.on('message', (data) => {
-    const answer = options.dispatcher.handle(utf8(data), methods);
+    const answer = options.dispatcher.handleBytes(bytes(data), methods);
     if (answer instanceof Promise) {
       answer.then(
         (text) => text !== null && send(text),
@@ -145,8 +145,8 @@ function serve(ws: WebSocket, options: WebSocketOptions): void {
   ws.on('error', () => ws.terminate());
 }
 
-/** A message's text: text frames carry JSON-RPC, and a binary frame is read as UTF-8 JSON too, as geth does. */
-function utf8(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+/** A message's bytes: text frames carry JSON-RPC, and a binary frame is read as UTF-8 JSON too, as geth does. */
+function bytes(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

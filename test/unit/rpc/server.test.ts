@@ -139,9 +139,42 @@ describe('JSON-RPC over HTTP', () => {
         else controller.close();
       },
     });
-    const res = await fetch(server.url, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: null, error: { code: -32600, message: expect.stringMatching(/body too large/) } });
+  });
+
+  it('refuses a POST that is not JSON with 415, as geth does (a web page can send those without a preflight)', async () => {
+    const body = '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}';
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': type }, body });
+      expect(res.status).toBe(415);
+      expect(await res.text()).toMatch(/Content-Type: application\/json/);
+    }
+    const untyped = await fetch(server.url, { method: 'POST', body: new Blob([body]) });
+    expect(untyped.status).toBe(415);
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/json-rpc']) {
+      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': type }, body });
+      expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 1, result: '0x539' });
+    }
+  });
+
+  it('a body that is not UTF-8: -32700, not an id decoded into U+FFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","method":"eth_chainId"}')]);
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringMatching(/UTF-8/) } });
+  });
+
+  it('a batch whose answers pass the size limit: the rest are -32003, with their ids', async () => {
+    const s = await start({ maxBatchResponseChars: 1000 });
+    const full = { jsonrpc: '2.0', method: 'eth_getBlockByNumber', params: ['latest', true] };
+    const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+    const answer = (await postJson(s, JSON.stringify(ids.map((id) => ({ ...full, id }))))) as { id: number; result?: unknown; error?: { code: number } }[];
+    expect(answer.map((a) => a.id)).toEqual(ids);
+    // The first 16 were already running together when the first answer passed the limit (DEFAULT_MAX_BATCH_CONCURRENCY).
+    for (const a of answer.slice(0, 16)) expect(a.result).toMatchObject({ number: '0x0' });
+    expect(answer.slice(16).map((a) => a.error?.code)).toEqual(Array(24).fill(-32003));
   });
 
   it('GET answers a health object; other methods are 405', async () => {

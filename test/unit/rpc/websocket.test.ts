@@ -98,6 +98,9 @@ describe('JSON-RPC over WebSocket', () => {
     expect(await client.next()).toMatchObject({ id: null, error: { code: -32700 } });
     client.ws.send(Buffer.from('{"jsonrpc":"2.0","id":3,"method":"net_version"}'), { binary: true });
     expect(await client.next()).toEqual({ jsonrpc: '2.0', id: 3, result: '1337' });
+    // A binary frame is not checked as UTF-8 by the WebSocket layer.
+    client.ws.send(Buffer.from([0x22, 0xff, 0x22]), { binary: true });
+    expect(await client.next()).toMatchObject({ id: null, error: { code: -32700, message: expect.stringMatching(/UTF-8/) } });
   });
 
   it('delivers subscriptions on the connection that made them', async () => {
