@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { toChecksumAddress } from '../primitives/address.js';
 import { bytesToHex, hexToBytes } from '../primitives/hex.js';
 import { addressOfPrivateKey } from '../primitives/keys.js';
@@ -18,15 +18,41 @@ export function keyFileFor(privateKey: Uint8Array): KeyFile {
   return { address: toChecksumAddress(addressOfPrivateKey(privateKey)), privateKey: bytesToHex(privateKey) };
 }
 
+/**
+ * Writes a key file with mode 0600. Overwriting writes a new file and renames
+ * it over the old one: the old file's mode does not carry over, and a failed
+ * write leaves the old key in place.
+ */
 export async function writeKeyFile(path: string, privateKey: Uint8Array, overwrite: boolean): Promise<KeyFile> {
   const content = keyFileFor(privateKey);
+  const text = JSON.stringify(content, null, 2) + '\n';
+  if (await isDirectory(path)) throw new UsageError(`${path} is a directory: give --out the path of a file`);
+  if (!overwrite) {
+    try {
+      await writeFile(path, text, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path} already exists: choose another --out or pass --force`);
+      throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
+    }
+    return content;
+  }
+  const temp = `${path}.${process.pid}.tmp`;
   try {
-    await writeFile(path, JSON.stringify(content, null, 2) + '\n', { mode: 0o600, flag: overwrite ? 'w' : 'wx' });
+    await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+    await rename(temp, path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path} already exists: choose another --out or pass --force`);
+    await rm(temp, { force: true });
     throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
   }
   return content;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function parsePrivateKey(text: string, source: string): Uint8Array {

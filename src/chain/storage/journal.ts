@@ -1,5 +1,5 @@
 import type { Transaction } from '../../ledger/tx/types.js';
-import type { ChainDatabase } from './schema.js';
+import { describeReadError, type ChainDatabase } from './schema.js';
 
 /**
  * The mempool's journal (DESIGN.md, "Storage"): a transaction is written here
@@ -20,9 +20,11 @@ export interface MempoolJournal {
 
 export class StoredMempoolJournal implements MempoolJournal {
   readonly #db: ChainDatabase;
+  readonly #dataDir: string;
 
-  constructor(db: ChainDatabase) {
+  constructor(db: ChainDatabase, dataDir: string) {
     this.#db = db;
+    this.#dataDir = dataDir;
   }
 
   async put(txs: readonly Transaction[]): Promise<void> {
@@ -36,6 +38,10 @@ export class StoredMempoolJournal implements MempoolJournal {
   }
 
   async loadAll(): Promise<Uint8Array[]> {
-    return this.#db.journal.values().all();
+    try {
+      return await this.#db.journal.values().all();
+    } catch (err) {
+      throw describeReadError(err, this.#dataDir);
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { Level } from 'level';
 import { CorruptDataError, DataDirUnavailableError } from '../errors.js';
 
@@ -99,9 +100,13 @@ function metaSublevel(root: Root) {
   return root.sublevel<string, Uint8Array>(Bucket.Meta, { keyEncoding: 'utf8', valueEncoding: plainBytes });
 }
 
-/** Opens (creating if missing) the LevelDB at `location`, with errors an operator can act on. */
+/**
+ * Opens the LevelDB at `location`, creating it only where there is nothing
+ * yet, with errors an operator can act on.
+ */
 export async function openDatabase(location: string, dataDir: string): Promise<ChainDatabase> {
-  const root: Root = new Level<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+  const createIfMissing = await mayCreateDatabase(location, dataDir);
+  const root: Root = new Level<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view', createIfMissing });
   try {
     await root.open();
   } catch (err) {
@@ -123,12 +128,65 @@ export async function openDatabase(location: string, dataDir: string): Promise<C
   };
 }
 
+/** Files that hold a LevelDB's data: tables, write-ahead logs, manifests. */
+const DATA_FILE = /^(\d+\.(ldb|sst|log)|MANIFEST-\d+)$/;
+
+/**
+ * Whether a new database may be made at `location`: only if it is missing or
+ * holds no data file. LevelDB told to create a database where CURRENT is gone
+ * but tables remain starts an empty one and deletes those tables as obsolete,
+ * so a damaged store must be refused here, before LevelDB sees it.
+ */
+async function mayCreateDatabase(location: string, dataDir: string): Promise<boolean> {
+  const names = await listDirectory(location, dataDir);
+  if (names === undefined) return true;
+  if (names.includes('CURRENT')) return false;
+  const data = names.filter((name) => DATA_FILE.test(name));
+  if (data.length === 0) return true;
+  throw new CorruptDataError(
+    `the chain database in ${dataDir} is damaged: its CURRENT file is missing but ${location} still holds ${data.join(', ')}; ` +
+      'nothing was changed: restore a backup, or move the directory away and start over with an empty --datadir',
+  );
+}
+
+/** Whether `location` holds a LevelDB, sound or damaged, rather than nothing (a read that creates none). */
+export async function holdsDatabase(location: string, dataDir: string): Promise<boolean> {
+  const names = await listDirectory(location, dataDir);
+  return names !== undefined && names.some((name) => name === 'CURRENT' || DATA_FILE.test(name));
+}
+
+/** The names in a directory; undefined if it does not exist. */
+async function listDirectory(location: string, dataDir: string): Promise<string[] | undefined> {
+  try {
+    return await readdir(location);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined;
+    throw describeOpenError(err, dataDir);
+  }
+}
+
+/**
+ * A LevelDB error from reading the open store (a table file damaged or gone)
+ * as CorruptDataError saying what to do; any other error as it is.
+ */
+export function describeReadError(err: unknown, dataDir: string): unknown {
+  const code = errorCode(err);
+  if (code !== 'LEVEL_CORRUPTION' && code !== 'LEVEL_IO_ERROR') return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new CorruptDataError(
+    `the chain database in ${dataDir} cannot be read (${reason}): its files are damaged or the disk is failing; ` +
+      'restore a backup or start over with an empty --datadir',
+    { cause: err },
+  );
+}
+
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
   return typeof err.code === 'string' ? err.code : undefined;
 }
 
-function describeOpenError(err: unknown, dataDir: string): Error {
+/** An error from opening the store (LevelDB's, or the file system's) as one saying what is wrong and what to do. */
+export function describeOpenError(err: unknown, dataDir: string): Error {
   // classic-level wraps the real reason as `cause` of LEVEL_DATABASE_NOT_OPEN.
   const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
   const reason = cause instanceof Error ? cause.message : String(cause);
@@ -151,10 +209,28 @@ function describeOpenError(err: unknown, dataDir: string): Error {
           { cause: err },
         );
       }
+      if (/Permission denied|Read-only file system/.test(reason)) return notWritable(dataDir, reason, err);
       return new DataDirUnavailableError(`cannot open the chain database in ${dataDir}: ${reason}`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return notWritable(dataDir, reason, err);
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new DataDirUnavailableError(
+        `cannot open the chain database in ${dataDir}: ${reason}; a file stands where a directory should be: use a directory for --datadir`,
+        { cause: err },
+      );
     default:
       return new DataDirUnavailableError(`cannot open the chain database in ${dataDir}: ${reason}`, { cause: err });
   }
+}
+
+function notWritable(dataDir: string, reason: string, err: unknown): DataDirUnavailableError {
+  return new DataDirUnavailableError(
+    `cannot open the chain database in ${dataDir}: ${reason}; the node must be able to write there: fix the directory's owner or permissions, or use another --datadir`,
+    { cause: err },
+  );
 }
 
 /** 8-byte big-endian key of a block number, so LevelDB's byte order is numeric order. */

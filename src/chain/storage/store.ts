@@ -24,7 +24,7 @@ import {
   type UndoRecord,
 } from './codecs.js';
 import { StoredMempoolJournal } from './journal.js';
-import { MetaKey, numberKey, openDatabase, SCHEMA_VERSION, type ChainDatabase } from './schema.js';
+import { describeReadError, holdsDatabase, MetaKey, numberKey, openDatabase, SCHEMA_VERSION, type ChainDatabase } from './schema.js';
 
 /** What a data directory says about itself (the Meta sublevel). */
 export interface StoreIdentity {
@@ -46,12 +46,20 @@ export class ChainStore {
   private constructor(db: ChainDatabase, dataDir: string) {
     this.#db = db;
     this.dataDir = dataDir;
-    this.journal = new StoredMempoolJournal(db);
+    this.journal = new StoredMempoolJournal(db, dataDir);
   }
 
-  /** Opens `<dataDir>/chaindata`, creating it if missing; the data dir also holds other node files. */
+  /**
+   * Opens `<dataDir>/chaindata`, creating it if missing (never over a damaged
+   * one); the data dir also holds other node files.
+   */
   static async open(dataDir: string): Promise<ChainStore> {
     return new ChainStore(await openDatabase(join(dataDir, 'chaindata'), dataDir), dataDir);
+  }
+
+  /** Whether `dataDir` holds a chain database (sound or damaged), without creating one: for tools that only read. */
+  static async exists(dataDir: string): Promise<boolean> {
+    return holdsDatabase(join(dataDir, 'chaindata'), dataDir);
   }
 
   batch(): ChainBatch {
@@ -65,9 +73,9 @@ export class ChainStore {
    */
   async readIdentity(): Promise<StoreIdentity | undefined> {
     const meta = this.#db.meta;
-    const [genesis, rules, schemaVersion, head] = await meta.getMany([MetaKey.Genesis, MetaKey.Rules, MetaKey.SchemaVersion, MetaKey.Head]);
+    const [genesis, rules, schemaVersion, head] = await this.#read(() => meta.getMany([MetaKey.Genesis, MetaKey.Rules, MetaKey.SchemaVersion, MetaKey.Head]));
     if (genesis === undefined || rules === undefined || schemaVersion === undefined || head === undefined) {
-      const anyKey = await this.#db.root.keys({ limit: 1 }).all();
+      const anyKey = await this.#read(() => this.#db.root.keys({ limit: 1 }).all());
       if (anyKey.length === 0) return undefined;
       throw new CorruptDataError(
         `data directory ${this.dataDir} holds a database without a complete Cairn identity (genesis hash, chain rules, schema version, head): it is damaged or not Cairn's; use another --datadir`,
@@ -89,69 +97,82 @@ export class ChainStore {
   }
 
   async getBlock(hash: Uint8Array): Promise<Block | undefined> {
-    const bytes = await this.#db.blocks.get(hash);
+    const bytes = await this.#read(() => this.#db.blocks.get(hash));
     return bytes === undefined ? undefined : decodeBlockRecord(hash, bytes);
   }
 
   /** Only the block's header: reads that need no transactions skip decoding them. */
   async getHeader(hash: Uint8Array): Promise<BlockHeader | undefined> {
-    const bytes = await this.#db.blocks.get(hash);
+    const bytes = await this.#read(() => this.#db.blocks.get(hash));
     return bytes === undefined ? undefined : decodeHeaderOfRecord(hash, bytes);
   }
 
   /** The block's encoding as stored (encodeBlock), without decoding it. */
   async getBlockBytes(hash: Uint8Array): Promise<Uint8Array | undefined> {
-    const bytes = await this.#db.blocks.get(hash);
+    const bytes = await this.#read(() => this.#db.blocks.get(hash));
     return bytes === undefined ? undefined : blockBytesOfRecord(hash, bytes);
   }
 
   async getBlockMeta(hash: Uint8Array): Promise<BlockMeta | undefined> {
-    const bytes = await this.#db.blockMeta.get(hash);
+    const bytes = await this.#read(() => this.#db.blockMeta.get(hash));
     return bytes === undefined ? undefined : decodeBlockMeta(hash, bytes);
   }
 
   async getCanonicalHash(number: number): Promise<Uint8Array | undefined> {
-    return this.#db.canonical.get(numberKey(number));
+    return this.#read(() => this.#db.canonical.get(numberKey(number)));
   }
 
   async getTxLocation(txHash: Uint8Array): Promise<TxLocation | undefined> {
-    const bytes = await this.#db.txIndex.get(txHash);
+    const bytes = await this.#read(() => this.#db.txIndex.get(txHash));
     return bytes === undefined ? undefined : decodeTxLocation(txHash, bytes);
   }
 
   async getReceipts(blockHash: Uint8Array): Promise<Receipt[] | undefined> {
-    const bytes = await this.#db.receipts.get(blockHash);
+    const bytes = await this.#read(() => this.#db.receipts.get(blockHash));
     return bytes === undefined ? undefined : decodeReceipts(blockHash, bytes);
   }
 
   async getUndo(blockHash: Uint8Array): Promise<UndoRecord | undefined> {
-    const bytes = await this.#db.undo.get(blockHash);
+    const bytes = await this.#read(() => this.#db.undo.get(blockHash));
     return bytes === undefined ? undefined : decodeUndo(blockHash, bytes);
   }
 
   async getLtHash(blockHash: Uint8Array): Promise<LtHash | undefined> {
-    const bytes = await this.#db.ltHash.get(blockHash);
+    const bytes = await this.#read(() => this.#db.ltHash.get(blockHash));
     return bytes === undefined ? undefined : decodeLtHash(blockHash, bytes);
   }
 
   /** The whole head state, keyed by lowercase 0x address (the chain keeps it in memory). */
   async loadAccounts(): Promise<Map<string, Account>> {
     const accounts = new Map<string, Account>();
-    for await (const [address, bytes] of this.#db.accounts.iterator()) {
-      accounts.set(bytesToHex(address), decodeAccount(address, bytes));
-    }
-    return accounts;
+    return this.#read(async () => {
+      for await (const [address, bytes] of this.#db.accounts.iterator()) {
+        accounts.set(bytesToHex(address), decodeAccount(address, bytes));
+      }
+      return accounts;
+    });
   }
 
   /** Every system-module record of the head state, keyed by 0x-hex key (the chain keeps them in memory). */
   async loadRecords(): Promise<Map<string, Uint8Array>> {
     const records = new Map<string, Uint8Array>();
-    // A copy: the value may be a view into a buffer LevelDB reuses.
-    for await (const [key, value] of this.#db.records.iterator()) records.set(bytesToHex(key), value.slice());
-    return records;
+    return this.#read(async () => {
+      // A copy: the value may be a view into a buffer LevelDB reuses.
+      for await (const [key, value] of this.#db.records.iterator()) records.set(bytesToHex(key), value.slice());
+      return records;
+    });
   }
 
   async close(): Promise<void> {
     await this.#db.root.close();
+  }
+
+  /** Runs a read; LevelDB's errors for damaged files become CorruptDataError (schema.ts, describeReadError). */
+  async #read<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      throw describeReadError(err, this.dataDir);
+    }
   }
 }

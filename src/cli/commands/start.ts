@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_P2P_HOST, DEFAULT_P2P_PORT, DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, type NodeConfig } from '../../node/config.js';
 import { DEV_ACCOUNTS } from '../../node/dev-accounts.js';
 import { createLogger, isLogLevel } from '../../node/log.js';
@@ -7,7 +7,7 @@ import { CairnNode } from '../../node/node.js';
 import { CairnError } from '../../primitives/errors.js';
 import { createNodeBackend, type NetworkView } from '../../rpc/node-backend.js';
 import { startRpcServer } from '../../rpc/server.js';
-import { addressArg, parse, parsePort, parsePositiveInt } from '../args.js';
+import { addressArg, parse, parsePort, parsePositiveInt, pathArg } from '../args.js';
 import { UsageError } from '../errors.js';
 import { readKeyFile } from '../keyfile.js';
 import { formatEther } from '../units.js';
@@ -31,7 +31,7 @@ Runs a node. With no options: the genesis.json in the current directory, data in
   --validator-key <file>  proof of stake: this validator's key file ("cairn keys new"); the node
                           proposes on its slots and votes; its slashing protection lives in the data directory
   --coinbase <address>    receives block rewards and tips (default: the zero address, rewards burned)
-  --miner-threads <n>     proof-of-work worker threads (default 1)
+  --miner-threads <n>     proof-of-work worker threads (default 1, at most one per CPU)
   --recovery <backend>    sender recovery: auto (default), native or noble
   --log-level <level>     error, warn, info (default) or debug`;
 
@@ -65,8 +65,8 @@ export async function startCommand(argv: string[], print: (line: string) => void
     throw new UsageError(`--recovery must be auto, native or noble, got "${recovery}"`);
   }
   const config: NodeConfig = {
-    genesisPath: resolve(values.genesis ?? 'genesis.json'),
-    dataDir: values.datadir === undefined ? undefined : resolve(values.datadir),
+    genesisPath: pathArg(values.genesis ?? 'genesis.json', '--genesis'),
+    dataDir: values.datadir === undefined ? undefined : pathArg(values.datadir, '--datadir'),
     rpc: {
       host: values['rpc-host'] ?? DEFAULT_RPC_HOST,
       port: values['rpc-port'] === undefined ? DEFAULT_RPC_PORT : parsePort(values['rpc-port'], '--rpc-port'),
@@ -80,8 +80,8 @@ export async function startCommand(argv: string[], print: (line: string) => void
     },
     mine: values.mine === true,
     coinbase: values.coinbase === undefined ? undefined : addressArg(values.coinbase, '--coinbase'),
-    validatorKey: values['validator-key'] === undefined ? undefined : await readKeyFile(resolve(values['validator-key'])),
-    minerThreads: values['miner-threads'] === undefined ? 1 : parsePositiveInt(values['miner-threads'], '--miner-threads'),
+    validatorKey: values['validator-key'] === undefined ? undefined : await readKeyFile(pathArg(values['validator-key'], '--validator-key')),
+    minerThreads: values['miner-threads'] === undefined ? 1 : minerThreadsArg(values['miner-threads']),
     recovery,
     logLevel,
   };
@@ -135,6 +135,12 @@ export async function startCommand(argv: string[], print: (line: string) => void
   } catch (err) {
     log.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** Each thread is a worker with its own heap: more than the CPUs only slows hashing and the node down. */
+function minerThreadsArg(text: string): number {
+  const cpus = availableParallelism();
+  return parsePositiveInt(text, '--miner-threads', { value: cpus, why: `this machine runs ${cpus} threads at once` });
 }
 
 function ipArg(text: string, flag: string): string {

@@ -1,4 +1,5 @@
 import { DEFAULT_RPC_URL, parse } from '../args.js';
+import { UsageError } from '../errors.js';
 import { RpcClient } from '../rpc-client.js';
 
 export const STATUS_USAGE = `Usage: cairn status [--rpc <url>] [--json]
@@ -8,8 +9,9 @@ Shows a running node's chain, head block, consensus, peers and sync state.
   --json        print the raw cairn_nodeInfo answer`;
 
 export async function statusCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { values } = parse(argv, { rpc: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, STATUS_USAGE);
+  const { values, positionals } = parse(argv, { rpc: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, STATUS_USAGE);
   if (values.help) return print(STATUS_USAGE);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${STATUS_USAGE}`);
   const client = new RpcClient(values.rpc ?? DEFAULT_RPC_URL);
   const [info, consensus, syncing, peers] = await Promise.all([
     client.call<Record<string, unknown>>('cairn_nodeInfo'),

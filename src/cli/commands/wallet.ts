@@ -37,6 +37,8 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
   if (values.help) return print(WALLET_USAGE);
   const client = new RpcClient(values.rpc ?? DEFAULT_RPC_URL);
   const [sub, arg] = positionals;
+  const expected = sub === 'balance' || sub === 'nonce' ? 2 : 1;
+  if (positionals.length > expected) throw new UsageError(`unexpected argument "${positionals[expected]}"\n\n${WALLET_USAGE}`);
   switch (sub) {
     case 'balance': {
       const address = toChecksumAddress(addressArg(arg, 'the address to look up'));

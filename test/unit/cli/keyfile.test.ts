@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,23 @@ describe('key files', () => {
     await writeKeyFile(path, hexToBytes(KEY), false);
     await expect(writeKeyFile(path, hexToBytes(KEY), false)).rejects.toThrow(/already exists/);
     await expect(writeKeyFile(path, hexToBytes(KEY), true)).resolves.toMatchObject({ privateKey: KEY });
+  });
+
+  it('overwrites with mode 0600 whatever the old file\'s mode, and leaves no temporary file', async () => {
+    const path = join(dir, 'shared.json');
+    await writeFile(path, 'old', { mode: 0o644 });
+    await writeKeyFile(path, hexToBytes(KEY), true);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(bytesToHex(await readKeyFile(path))).toBe(KEY);
+    expect(await readdir(dir)).toEqual(['shared.json']);
+  });
+
+  it('says a directory is not a key file path, forced or not', async () => {
+    const sub = join(dir, 'keys');
+    await mkdir(sub);
+    for (const force of [false, true]) {
+      await expect(writeKeyFile(sub, hexToBytes(KEY), force)).rejects.toThrow(new UsageError(`${sub} is a directory: give --out the path of a file`));
+    }
   });
 
   it('reads a file that holds only the hex key', async () => {

@@ -11,6 +11,14 @@ describe('parseEther', () => {
     expect(parseEther('123456789.123456789123456789')).toBe(123456789123456789123456789n);
   });
 
+  it('refuses an amount above 2^256-1 wei, which no transaction can carry', () => {
+    const max = 2n ** 256n - 1n;
+    const maxEther = `${max / 10n ** 18n}.${(max % 10n ** 18n).toString().padStart(18, '0')}`;
+    expect(parseEther(maxEther)).toBe(max);
+    expect(() => parseEther('9'.repeat(80))).toThrow(new UsageError(`amount too large: "${'9'.repeat(80)}" ether is more than 2^256-1 wei, the most a transaction can carry`));
+    expect(() => parseEther(`${max / 10n ** 18n + 1n}`)).toThrow(/amount too large/);
+  });
+
   it('refuses what is not an amount, with a usage error', () => {
     for (const bad of ['', '-1', '1e18', '0x10', '1.', '.5', '1.0000000000000000001', 'one']) {
       expect(() => parseEther(bad), bad).toThrow(UsageError);
