@@ -12,6 +12,8 @@ export interface NodeConfig {
     readonly port: number;
     /** Origins allowed by CORS; empty = CORS off. */
     readonly corsOrigins: readonly string[];
+    /** Host names the JSON-RPC endpoint answers to besides IP addresses; "*" for any. */
+    readonly vhosts: readonly string[];
   };
   readonly p2p: NetworkConfig;
   readonly mine: boolean;

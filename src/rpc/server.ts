@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { CairnError } from '../primitives/errors.js';
 import { toQuantity } from '../primitives/hex.js';
 import type { RpcBackend } from './backend.js';
@@ -38,6 +38,8 @@ export interface RpcServerOptions {
   readonly port?: number;
   /** Browser origins allowed by CORS, e.g. "http://localhost:5173", or "*" for any; empty = CORS off. */
   readonly corsOrigins?: readonly string[];
+  /** Host names the HTTP endpoint answers to besides IP literals (geth's --http.vhosts), "*" for any; default ["localhost"]. */
+  readonly vhosts?: readonly string[];
   /** Largest request body (and WebSocket message); default 5 MiB. */
   readonly maxBodyBytes?: number;
   /** Unsent bytes at which a WebSocket client that does not read is disconnected; default 16 MiB. */
@@ -109,6 +111,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const dispatcher = createRpcDispatcher({ ...options, log, signal: lifetime.signal });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const isOriginAllowed = originFilter(options.corsOrigins ?? []);
+  const isHostAllowed = hostFilter(options.vhosts ?? DEFAULT_VHOSTS);
   const headersFor = corsHeaders(options.corsOrigins ?? [], isOriginAllowed);
   const { backend } = options;
 
@@ -164,6 +167,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
 
   const server = createServer((req, res) => {
     const headers = headersFor(req.headers.origin);
+    if (!isHostAllowed(req.headers.host)) {
+      headers['content-type'] = 'text/plain';
+      return reply(res, 403, `invalid host specified: this node answers to IP addresses and ${describeVhosts(options.vhosts ?? DEFAULT_VHOSTS)}; start it with --rpc-vhost <name> to add a name\n`, headers);
+    }
     switch (req.method) {
       case 'POST':
         if (!isJsonContentType(req.headers['content-type'])) {
@@ -236,6 +243,38 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         });
       })()),
   };
+}
+
+export const DEFAULT_VHOSTS: readonly string[] = ['localhost'];
+
+/**
+ * Whether a request's Host header names this node, as geth's vhosts check
+ * does it: an IP literal, a listed name (or "*" listed), or no Host at all.
+ * A web page that rebinds its own domain name to 127.0.0.1 would otherwise be
+ * same-origin with the node and read its answers; its requests still carry
+ * its domain as Host.
+ */
+function hostFilter(vhosts: readonly string[]): (host: string | undefined) => boolean {
+  const allowed = new Set(vhosts.map((v) => v.toLowerCase()));
+  return (host) => {
+    if (host === undefined || host === '' || allowed.has('*')) return true;
+    const name = hostName(host);
+    return isIP(name) !== 0 || allowed.has(name.toLowerCase());
+  };
+}
+
+/** The name or address in a Host header, without its port or IPv6 brackets. */
+function hostName(host: string): string {
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return host.slice(1, end < 0 ? host.length : end);
+  }
+  const colon = host.indexOf(':');
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
+function describeVhosts(vhosts: readonly string[]): string {
+  return vhosts.length === 0 ? 'no host name' : vhosts.map((v) => `"${v}"`).join(', ');
 }
 
 /** Whether a browser origin may call: listed (a trailing slash ignored, as browsers send none), or "*" listed. */

@@ -6,7 +6,7 @@ import { createLogger, isLogLevel } from '../../node/log.js';
 import { CairnNode } from '../../node/node.js';
 import { CairnError } from '../../primitives/errors.js';
 import { createNodeBackend, type NetworkView } from '../../rpc/node-backend.js';
-import { startRpcServer } from '../../rpc/server.js';
+import { DEFAULT_VHOSTS, startRpcServer } from '../../rpc/server.js';
 import { addressArg, parse, parsePort, parsePositiveInt, pathArg } from '../args.js';
 import { UsageError } from '../errors.js';
 import { readKeyFile } from '../keyfile.js';
@@ -22,6 +22,8 @@ Runs a node. With no options: the genesis.json in the current directory, data in
   --rpc-host <host>       JSON-RPC listen address (default ${DEFAULT_RPC_HOST}; anything else exposes the node)
   --rpc-port <port>       JSON-RPC port (default ${DEFAULT_RPC_PORT}; 0 picks a free one)
   --cors <origin>         allow browser dapps from this origin, over HTTP and WebSocket (repeatable; "*" for any)
+  --rpc-vhost <name>      a host name JSON-RPC answers to besides IP addresses (repeatable; default localhost;
+                          "*" for any): guards a local node against DNS rebinding, as geth's --http.vhosts
   --p2p-host <ip>         peer-to-peer listen address (default ${DEFAULT_P2P_HOST}; 0.0.0.0 to accept other machines)
   --p2p-port <port>       peer-to-peer TCP port (default ${DEFAULT_P2P_PORT}; 0 picks a free one)
   --bootstrap <multiaddr> a peer to connect to and stay connected to, as another node prints it:
@@ -41,6 +43,7 @@ const OPTIONS = {
   'rpc-host': { type: 'string' },
   'rpc-port': { type: 'string' },
   cors: { type: 'string', multiple: true },
+  'rpc-vhost': { type: 'string', multiple: true },
   'p2p-host': { type: 'string' },
   'p2p-port': { type: 'string' },
   bootstrap: { type: 'string', multiple: true },
@@ -71,6 +74,7 @@ export async function startCommand(argv: string[], print: (line: string) => void
       host: values['rpc-host'] ?? DEFAULT_RPC_HOST,
       port: values['rpc-port'] === undefined ? DEFAULT_RPC_PORT : parsePort(values['rpc-port'], '--rpc-port'),
       corsOrigins: values.cors ?? [],
+      vhosts: values['rpc-vhost'] ?? DEFAULT_VHOSTS,
     },
     p2p: {
       host: values['p2p-host'] === undefined ? DEFAULT_P2P_HOST : ipArg(values['p2p-host'], '--p2p-host'),
@@ -102,6 +106,7 @@ export async function startCommand(argv: string[], print: (line: string) => void
       host: config.rpc.host,
       port: config.rpc.port,
       corsOrigins: config.rpc.corsOrigins,
+      vhosts: config.rpc.vhosts,
       log: log.child('rpc'),
     });
   } catch (err) {

@@ -71,7 +71,7 @@ async function start(options: { mine?: boolean; bootstrap?: string[]; chainId?: 
   const config: NodeConfig = {
     genesisPath,
     dataDir,
-    rpc: { host: '127.0.0.1', port: 0, corsOrigins: [] },
+    rpc: { host: '127.0.0.1', port: 0, corsOrigins: [], vhosts: ['localhost'] },
     p2p: { host: '127.0.0.1', port: 0, bootstrap: options.bootstrap ?? [], mdns: false },
     mine: options.mine === true,
     validatorKey: undefined,

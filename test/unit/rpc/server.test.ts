@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRpcServer, type RpcServer, type RpcServerOptions } from '../../../src/rpc/server.js';
 import { FakeBackend } from './fake-backend.js';
@@ -212,5 +213,40 @@ describe('CORS', () => {
   it('"*" allows any origin', async () => {
     const s = await start({ corsOrigins: ['*'] });
     expect((await preflight(s, 'http://anything.example')).headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+/** A POST with a given Host header (fetch does not let a caller set it): status and body. */
+function postWithHost(s: RpcServer, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: s.host, port: s.port, method: 'POST', headers: { host, 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
+  });
+}
+
+describe('Host check (DNS rebinding), as geth\'s vhosts', () => {
+  it('answers IP addresses and localhost by default, and refuses other names with 403', async () => {
+    for (const host of ['127.0.0.1:8545', '[::1]:8545', '10.1.2.3', 'localhost:8545', 'LOCALHOST']) {
+      expect(await postWithHost(server, host)).toEqual({ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":"0x539"}' });
+    }
+    for (const host of ['attacker.example', 'attacker.example:8545', 'localhost.attacker.example']) {
+      const answer = await postWithHost(server, host);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatch(/invalid host specified.*--rpc-vhost/);
+    }
+  });
+
+  it('answers the names it is given, or any with "*"', async () => {
+    const named = await start({ vhosts: ['node.lan'] });
+    expect((await postWithHost(named, 'node.lan:8545')).status).toBe(200);
+    expect((await postWithHost(named, 'localhost')).status).toBe(403);
+    const any = await start({ vhosts: ['*'] });
+    expect((await postWithHost(any, 'attacker.example')).status).toBe(200);
   });
 });
