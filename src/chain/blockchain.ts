@@ -253,6 +253,7 @@ export class Blockchain implements StateReader {
     if (!equalBytes(headLtHash.digest(), headBlock.header.stateRoot)) throw damaged('stored state hash disagrees with the stateRoot');
     const [accounts, records] = await Promise.all([store.loadAccounts(), store.loadRecords()]);
     if (!stateLtHash(accounts, records).equals(headLtHash)) throw damaged('stored accounts and records disagree with the state hash');
+    await checkRecentChain(store, headMeta.number, headBlock.header.parentHash, dataDir);
 
     return new Blockchain({
       store,
@@ -798,4 +799,37 @@ function lowerBound(keys: readonly string[], key: string): number {
     else high = mid;
   }
   return low;
+}
+
+/**
+ * Blocks below the head that the start-up check walks, as Bitcoin Core
+ * checks its last blocks (-checkblocks). LevelDB recovers a damaged
+ * write-ahead log by skipping the records it cannot read, and that log holds
+ * the latest writes: a store can open with a recent block gone from the
+ * canonical chain. `cairn verify` checks the whole chain.
+ */
+export const STARTUP_CHECK_DEPTH = 64;
+
+/**
+ * The canonical chain below the head, STARTUP_CHECK_DEPTH blocks deep: each
+ * number's index entry names the parent of the block above it, and that
+ * block's header is stored.
+ */
+async function checkRecentChain(store: ChainStore, headNumber: number, headParent: Uint8Array, dataDir: string): Promise<void> {
+  let expected = headParent;
+  for (let n = headNumber - 1; n >= Math.max(0, headNumber - STARTUP_CHECK_DEPTH); n--) {
+    const damaged = (what: string): CorruptDataError =>
+      new CorruptDataError(
+        `data directory ${dataDir}: block #${n} ${what}: the chain database is damaged; ` +
+          'restore a backup or start over with an empty --datadir (cairn verify checks the whole chain)',
+      );
+    const canonical = await store.getCanonicalHash(n);
+    if (!canonical) throw damaged('is missing from the canonical index');
+    if (!equalBytes(canonical, expected)) {
+      throw damaged(`in the canonical index is ${bytesToHex(canonical)}, but the block above it names ${bytesToHex(expected)} as its parent`);
+    }
+    const header = await store.getHeader(canonical);
+    if (!header) throw damaged(`(${bytesToHex(canonical)}) is missing`);
+    expected = header.parentHash;
+  }
 }

@@ -53,14 +53,23 @@ const ACCOUNT_FIELDS = ['balance', 'nonce'];
 
 /**
  * Parses and checks a genesis.json document (already JSON.parse'd). Every
- * problem is a GenesisError whose message names the field, e.g.
+ * problem is a GenesisError whose message names the file and the field, e.g.
  * `genesis.json: alloc["0xabc"].balance must be a decimal or 0x hex integer`.
  * Unknown fields are refused: a misspelt optional field would otherwise be
  * ignored silently and define a different chain than intended.
  * Accounts with balance 0 and nonce 0 are dropped: an empty account is absent.
  */
-export function parseGenesis(json: unknown): Genesis {
-  if (!isObject(json)) throw new GenesisError('genesis.json: the file must contain a JSON object');
+export function parseGenesis(json: unknown, source = 'genesis.json'): Genesis {
+  try {
+    return readGenesis(json);
+  } catch (err) {
+    if (err instanceof GenesisError) throw new GenesisError(`${source}: ${err.message}`, { cause: err.cause });
+    throw err;
+  }
+}
+
+function readGenesis(json: unknown): Genesis {
+  if (!isObject(json)) fail('the file must contain a JSON object');
   const root = json;
   rejectUnknown(root, TOP_LEVEL_FIELDS, '');
   const extraData = root['extraData'] ?? '0x';
@@ -96,7 +105,7 @@ function parseAlloc(value: unknown): Map<string, Account> {
     try {
       address = parseAddress(text);
     } catch (err) {
-      throw new GenesisError(`genesis.json: ${path}: ${(err as Error).message}`, { cause: err });
+      throw new GenesisError(`${path}: ${(err as Error).message}`, { cause: err });
     }
     const key = bytesToHex(address);
     if (seen.has(key)) fail(`${path} appears more than once (addresses are case-insensitive)`);
@@ -173,7 +182,7 @@ export function genesisState(genesis: Genesis, extras: GenesisExtras = { records
   for (const [address, amount] of extras.balances) {
     const key = bytesToHex(address);
     // The engine's account holds exactly what it owes (PoS: the bonded stake); alloc must not add to it.
-    if (accounts.has(key)) fail(`alloc funds ${key}, an address the consensus engine reserves for its own funds: remove it from alloc`);
+    if (accounts.has(key)) fail(`the genesis file's alloc funds ${key}, an address the consensus engine reserves for its own funds: remove it from alloc`);
     const account = accounts.get(key) ?? { nonce: 0n, balance: 0n };
     accounts.set(key, { nonce: account.nonce, balance: account.balance + amount });
   }
@@ -182,8 +191,9 @@ export function genesisState(genesis: Genesis, extras: GenesisExtras = { records
   return { accounts, records, ltHash: stateLtHash(accounts, records) };
 }
 
+/** A problem with the document; parseGenesis adds the file's name. */
 function fail(message: string): never {
-  throw new GenesisError(`genesis.json: ${message}`);
+  throw new GenesisError(message);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -176,5 +176,5 @@ async function loadGenesis(path: string): Promise<Genesis> {
   } catch (err) {
     throw new ConfigError(`genesis file ${path} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseGenesis(json);
+  return parseGenesis(json, path);
 }

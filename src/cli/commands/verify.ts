@@ -26,7 +26,7 @@ export async function verifyCommand(argv: string[], print: (line: string) => voi
   } catch (err) {
     throw new UsageError(`cannot read genesis file ${genesisPath}: ${(err as Error).message}`);
   }
-  const genesis = parseGenesis(json);
+  const genesis = parseGenesis(json, genesisPath);
   const dataDir = values.datadir === undefined ? defaultDataDir(genesis.chainId) : pathArg(values.datadir, '--datadir');
   // Opening the chain would create one: a mistyped --datadir would be "verified" as a fresh genesis and left behind.
   if (!(await ChainStore.exists(dataDir))) {

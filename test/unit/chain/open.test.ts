@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Blockchain } from '../../../src/chain/blockchain.js';
 import { ChainErrorCode, CorruptDataError, DataDirUnavailableError, GenesisMismatchError, SchemaMismatchError } from '../../../src/chain/errors.js';
+import { numberKey } from '../../../src/chain/storage/schema.js';
 import { concatBytes, bytesToHex, utf8ToBytes } from '../../../src/primitives/hex.js';
 import { ALICE, ALICE_KEY, ETHER, FakeEngine, TestEnv, testGenesis, transfer, withRawStore, useTestEnv } from './helpers.js';
 
@@ -122,6 +123,39 @@ describe('Blockchain.open: the data directory', () => {
     const e6 = await openError(pointless);
     expect(e6).toBeInstanceOf(CorruptDataError);
     expect(e6.message).toMatch(/damaged: a file it needs is missing .*MANIFEST-999999.*start over with an empty --datadir/);
+  });
+
+  it('refuses a store whose recent canonical chain has a hole (LevelDB skips log records it cannot read)', async () => {
+    env = newEnv();
+    const blockOne = async (dir: string): Promise<Uint8Array> => {
+      const chain = await env.open(dir);
+      const hash = (await chain.getBlockByNumber(1))!.hash;
+      await env.close(chain);
+      return hash;
+    };
+
+    const unindexed = await usedDir();
+    await withRawStore(unindexed, (db) => db.del(rawKey('canonical', numberKey(1))));
+    const e1 = await openError(unindexed);
+    expect(e1).toBeInstanceOf(CorruptDataError);
+    expect(e1.message).toBe(
+      `data directory ${unindexed}: block #1 is missing from the canonical index: the chain database is damaged; ` +
+        'restore a backup or start over with an empty --datadir (cairn verify checks the whole chain)',
+    );
+
+    const bodiless = await usedDir();
+    const hash = await blockOne(bodiless);
+    await withRawStore(bodiless, (db) => db.del(rawKey('blocks', hash)));
+    const e2 = await openError(bodiless);
+    expect(e2).toBeInstanceOf(CorruptDataError);
+    expect(e2.message).toContain(`block #1 (${bytesToHex(hash)}) is missing`);
+
+    const misindexed = await usedDir();
+    const indexed = await blockOne(misindexed);
+    await withRawStore(misindexed, (db) => db.put(rawKey('canonical', numberKey(1)), new Uint8Array(32).fill(7)));
+    const e3 = await openError(misindexed);
+    expect(e3).toBeInstanceOf(CorruptDataError);
+    expect(e3.message).toContain(`block #1 in the canonical index is 0x${'07'.repeat(32)}, but the block above it names ${bytesToHex(indexed)} as its parent`);
   });
 
   it('refuses a directory another node holds open', async () => {

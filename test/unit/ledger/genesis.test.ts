@@ -91,6 +91,11 @@ describe('parseGenesis', () => {
     expect(() => parseGenesis(null)).toThrow(GenesisError);
   });
 
+  it('names the file it was given in every message', () => {
+    expect(() => parseGenesis([], '/srv/chain/devnet.json')).toThrow(/^\/srv\/chain\/devnet\.json: the file must contain a JSON object$/);
+    expect(() => parseGenesis({ ...sample(), chainId: 0 }, 'devnet.json')).toThrow(/^devnet\.json: chainId must be between 1 and/);
+  });
+
   it('does not take an inherited property as engine params', () => {
     expect(parseGenesis({ ...sample(), consensus: { type: 'toString' } }).consensus.params).toEqual({});
   });
@@ -123,7 +128,7 @@ describe('genesis block helpers', () => {
     const g = parseGenesis(sample());
     const [first] = [...g.alloc.keys()];
     expect(() => genesisState(g, { records: [], balances: [[hexToBytes(first!), 5n]] })).toThrow(
-      `genesis.json: alloc funds ${first}, an address the consensus engine reserves for its own funds: remove it from alloc`,
+      `the genesis file's alloc funds ${first}, an address the consensus engine reserves for its own funds: remove it from alloc`,
     );
   });
 
