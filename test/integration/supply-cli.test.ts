@@ -160,6 +160,14 @@ describe('cairn supply', () => {
     const otherChain = await cli('verify', 'proof.json', '--chain-id', '1');
     expect(otherChain.code).toBe(1);
     expect(otherChain.stdout).toContain('FAILED: the proof is about chain id 13370, not the expected chain id 1');
+
+    // One page of the history: events #1 and #2 only.
+    const page = await ok('proof', 'lot-1', '--from', '1', '--limit', '2', '--out', 'page.json');
+    expect(page).toMatch(/^wrote a proof of 2 events of "lot-1" to page\.json/);
+    const pageVerified = await cli('verify', 'page.json', '--genesis-hash', genesisHash);
+    expect(pageVerified.code, pageVerified.stdout).toBe(0);
+    expect(pageVerified.stdout).toContain('not proven: item "lot-1": its events #0 are not in the proof');
+    expect(pageVerified.stdout.trimEnd().split('\n').at(-1)).toBe('result: the proof verifies (2 events); see "not proven" for what it cannot show');
   });
 
   it('watches an item over the WebSocket, printing its events as blocks take them in, and stops on Ctrl-C with exit 0', async () => {

@@ -279,20 +279,28 @@ Items in id order, one page at a time.
   },
 
   proof: {
-    usage: `Usage: cairn supply proof <id> [--out <file>] [--from-genesis] [--rpc <url>]
+    usage: `Usage: cairn supply proof <id> [--out <file>] [--from-genesis] [--from <seq>] [--limit <n>] [--rpc <url>]
 
 Asks the node for a provenance proof of the item's whole history (supply_getProof):
 each event's transaction and receipt with their Merkle paths, and the block
 headers that link them to the node's finalized block (or head). Check it
 anywhere, without trusting the node, with "cairn supply verify <file>".
+One proof holds at most 1,000 events: prove a longer history a page at a time.
   --out <file>      write it there (default: print it)
   --from-genesis    include every header from genesis: on proof of work only
-                    this ties the headers to the chain (larger proof)`,
+                    this ties the headers to the chain (larger proof)
+  --from <seq>      prove the events from this one (default 0)
+  --limit <n>       at most n events (1-1000)`,
     run: async (argv, print, usage) => {
-      const options = { ...COMMON, out: { type: 'string' }, 'from-genesis': { type: 'boolean' } } as const;
+      const options = { ...COMMON, out: { type: 'string' }, 'from-genesis': { type: 'boolean' }, from: { type: 'string' }, limit: { type: 'string' } } as const;
       const { values, positionals } = parse(argv, options, usage);
       const [id] = expectPositionals(positionals, ['<id>'], 'proof');
-      const params = values['from-genesis'] ? [id, { fromGenesis: true }] : [id];
+      const query = {
+        ...(values['from-genesis'] ? { fromGenesis: true } : {}),
+        ...(values.from === undefined ? {} : { from: wholeNumber(values.from, '--from') }),
+        ...(values.limit === undefined ? {} : { limit: parsePositiveInt(values.limit, '--limit') }),
+      };
+      const params = Object.keys(query).length === 0 ? [id] : [id, query];
       const proof = found(id, await client(values).call<ProofDocument | null>('supply_getProof', params));
       if (values.out === undefined) return print(JSON.stringify(proof, null, 2));
       await writeOut(values.out, proof);

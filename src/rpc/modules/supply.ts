@@ -1,5 +1,6 @@
 import type { SupplyEvent } from '../../ledger/modules/supply/index.js';
 import {
+  checksummed,
   decodeEventLog,
   eventToJson,
   exportEpcis,
@@ -10,6 +11,7 @@ import {
   itemToJson,
   lineageToJson,
   listItems,
+  MAX_HISTORY_PAGE,
   pageToJson,
   SUPPLY_ADDRESS,
   type ItemStatus,
@@ -18,6 +20,7 @@ import {
   type TimestampOf,
 } from '../../ledger/modules/supply/index.js';
 import type { RecordReader } from '../../ledger/state/types.js';
+import type { Transaction } from '../../ledger/tx/types.js';
 import { buildProof } from '../../node/provenance/index.js';
 import { bytesToHex, equalBytes } from '../../primitives/hex.js';
 import type { RpcBackend } from '../backend.js';
@@ -89,39 +92,69 @@ export function supplyMethods(backend: RpcBackend): MethodTable {
     },
 
     /**
-     * supply_getProof(id, {fromGenesis?}): a provenance proof of the item's
-     * whole history (format in src/node/provenance/format.ts), to check
-     * offline with `cairn supply verify`; null for an unknown item.
+     * supply_getProof(id, {fromGenesis?, from?, limit?}): a provenance proof
+     * (format in src/node/provenance/format.ts), to check offline with
+     * `cairn supply verify`, of the item's whole history or, with from and
+     * limit as in supply_getHistory, of one page of it: one proof holds at
+     * most 1,000 events. null for an unknown item.
      */
     supply_getProof: async (params) => {
       arity(params, 1, 2);
-      const options = optionsParam(params, 1, ['fromGenesis']);
+      const options = optionsParam(params, 1, ['fromGenesis', 'from', 'limit']);
       const fromGenesis = options['fromGenesis'];
       if (fromGenesis !== undefined && typeof fromGenesis !== 'boolean') throw invalidParams('option fromGenesis must be true or false');
-      const events = allEvents(state, idParam(params, 0));
-      return events === undefined ? null : buildProof(backend.proofSource(), events, { fromGenesis });
+      const from = numberField(options, 'from');
+      const limit = numberField(options, 'limit');
+      const history = getHistory(state, idParam(params, 0), { from, limit });
+      if (history === undefined) return null;
+      const { item, events } = history;
+      if (from === undefined && limit === undefined && history.next !== null) {
+        throw invalidParams(
+          `item ${JSON.stringify(item.id)} has ${item.eventCount} events, more than the ${MAX_HISTORY_PAGE} one proof holds: ` +
+            `prove them a page at a time with the option {"from": 0}, then {"from": ${MAX_HISTORY_PAGE}}, and so on`,
+        );
+      }
+      if (events.length === 0) {
+        throw invalidParams(`item ${JSON.stringify(item.id)} has ${item.eventCount} events (#0…#${item.eventCount - 1}): option from ${from} is past its last one`);
+      }
+      return buildProof(backend.proofSource(), events, { fromGenesis, maxEvents: MAX_HISTORY_PAGE });
     },
 
     /**
      * supply_getTransaction(hash): what a supply operation did. status
      * "pending" (in the pool), "accepted" (its events) or "refused" (the
-     * reason); null for a transaction the node does not know.
+     * reason); null for a transaction the node does not know; -32602 for a
+     * transaction to another address, which is no supply operation (an
+     * ether transfer would otherwise read as an accepted one that did nothing).
      */
     supply_getTransaction: async (params) => {
       arity(params, 1, 1);
       const hash = hash32(params[0], 0, 'transactionHash');
       const mined = await backend.getReceipt(hash);
       if (mined === undefined) {
-        return backend.getPendingTransaction(hash) === undefined ? null : { hash: bytesToHex(hash), status: 'pending' };
+        const pending = backend.getPendingTransaction(hash);
+        if (pending === undefined) return null;
+        checkSupplyOperation(pending);
+        return { hash: bytesToHex(hash), status: 'pending' };
       }
       const { receipt, tx } = mined;
-      const base: JsonObject = { hash: bytesToHex(hash), to: bytesToHex(tx.to), blockNumber: mined.blockNumber, blockHash: bytesToHex(mined.blockHash) };
+      checkSupplyOperation(tx);
+      const base: JsonObject = { hash: bytesToHex(hash), to: checksummed(tx.to), blockNumber: mined.blockNumber, blockHash: bytesToHex(mined.blockHash) };
       if (receipt.status === 0) return { ...base, status: 'refused', reason: receipt.reason ?? null };
       const events = receipt.logs.filter((log) => equalBytes(log.address, SUPPLY_ADDRESS)).map(decodeEventLog);
       const timestampOf = await timestamps(events);
       return { ...base, status: 'accepted', events: events.map((event) => eventToJson(event, timestampOf)) };
     },
   };
+}
+
+/** Throws -32602 unless `tx` is sent to the supply module. */
+function checkSupplyOperation(tx: Pick<Transaction, 'hash' | 'to'>): void {
+  if (equalBytes(tx.to, SUPPLY_ADDRESS)) return;
+  throw invalidParams(
+    `transaction ${bytesToHex(tx.hash)} is not a supply operation: it is sent to ${checksummed(tx.to)}, not to the supply module ` +
+      `${checksummed(SUPPLY_ADDRESS)} (eth_getTransactionReceipt describes any transaction)`,
+  );
 }
 
 /** An item's whole history, page by page; undefined for an unknown item. */

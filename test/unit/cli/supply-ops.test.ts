@@ -111,4 +111,10 @@ describe('operationData', () => {
     );
     expect(() => operationData({ op: 'transform', inputs: ['a'], outputs: [parseOutput('a:coffee')] })).toThrow(/"a" is both an input and an output/);
   });
+
+  it('refuses --metadata with a number too large for a double instead of registering null in its place', () => {
+    const op = { op: 'register', id: 'lot-1', kind: 'coffee', metadata: parseMetadata('{"weightKg":1e999}') } as const;
+    expect(() => operationData(op)).toThrow(UsageError);
+    expect(() => operationData(op)).toThrow(/field "metadata" holds a number too large for a double/);
+  });
 });

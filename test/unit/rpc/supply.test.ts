@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bytesToHex } from '../../../src/primitives/hex.js';
+import { SUPPLY_ADDRESS } from '../../../src/ledger/modules/supply/index.js';
+import { bytesToHex, utf8ToBytes } from '../../../src/primitives/hex.js';
 import type { RpcDispatcher } from '../../../src/rpc/dispatch.js';
 import { createRpcDispatcher } from '../../../src/rpc/server.js';
 import { accept, ALICE, BOB } from '../ledger/modules/supply/fixtures.js';
-import { FakeBackend } from './fake-backend.js';
+import { FakeBackend, signed } from './fake-backend.js';
 import { failure, result } from './helpers.js';
 
 type Json = Record<string, unknown>;
@@ -62,6 +63,41 @@ describe('supply_', () => {
     const held = await result<{ items: Json[] }>(rpc, 'supply_listItems', [{ custodian: bytesToHex(BOB) }]);
     expect(held.items.map((i) => i['id'])).toEqual(['blend-1']);
     expect((await failure(rpc, 'supply_listItems', [{ owner: '0x1234' }])).code).toBe(-32602);
+  });
+
+  it('supply_getTransaction: a transaction to another address is no supply operation, mined or pending', async () => {
+    const transfer = signed({ nonce: 0n });
+    backend.mine([transfer]);
+    const mined = await failure(rpc, 'supply_getTransaction', [bytesToHex(transfer.hash)]);
+    expect(mined.code).toBe(-32602);
+    expect(mined.message).toMatch(/is not a supply operation: it is sent to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, not to the supply module/);
+    const waiting = signed({ nonce: 1n });
+    backend.pool.set(bytesToHex(waiting.hash), waiting);
+    expect((await failure(rpc, 'supply_getTransaction', [bytesToHex(waiting.hash)])).code).toBe(-32602);
+  });
+
+  it('supply_getTransaction: a supply operation, pending then mined, with the module address checksummed', async () => {
+    const op = signed({ nonce: 0n, to: SUPPLY_ADDRESS, value: 0n, gasLimit: 100_000n, data: utf8ToBytes('{"op":"close","id":"nope"}') });
+    backend.pool.set(bytesToHex(op.hash), op);
+    expect(await result(rpc, 'supply_getTransaction', [bytesToHex(op.hash)])).toEqual({ hash: bytesToHex(op.hash), status: 'pending' });
+    backend.mine([op]);
+    const answer = await result<Json>(rpc, 'supply_getTransaction', [bytesToHex(op.hash)]);
+    // The fake backend's receipts succeed without logs.
+    expect(answer).toMatchObject({ to: '0x0000000000000000000000000000000000002000', blockNumber: 3, status: 'accepted', events: [] });
+  });
+
+  it('supply_getProof: a history longer than one proof is refused with the paging that proves it, before any proving', async () => {
+    for (let i = 0; i < 1000; i++) accept(backend.records, BOB, { op: 'checkpoint', id: 'blend-1', bizStep: 'storing', disposition: 'active' }, { blockNumber: 2 });
+    // blend-1 now has 1,002 events; the fake backend serves no proofs, so each answer here comes before proving.
+    const whole = await failure(rpc, 'supply_getProof', ['blend-1']);
+    expect(whole.code).toBe(-32602);
+    expect(whole.message).toBe('item "blend-1" has 1002 events, more than the 1000 one proof holds: prove them a page at a time with the option {"from": 0}, then {"from": 1000}, and so on');
+    const past = await failure(rpc, 'supply_getProof', ['blend-1', { from: 1002 }]);
+    expect(past.code).toBe(-32602);
+    expect(past.message).toBe('item "blend-1" has 1002 events (#0…#1001): option from 1002 is past its last one');
+    expect((await failure(rpc, 'supply_getProof', ['blend-1', { from: 0, limit: 1001 }])).message).toMatch(/limit must be an integer from 1 to 1000/);
+    expect((await failure(rpc, 'supply_getProof', ['blend-1', { page: 1 }])).message).toMatch(/unknown option "page"/);
+    expect(await result(rpc, 'supply_getProof', ['nope', { from: 0 }])).toBeNull();
   });
 
   it('supply_exportEpcis: an EPCIS 2.0 document with one event per history entry', async () => {

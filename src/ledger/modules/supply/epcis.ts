@@ -19,7 +19,8 @@ import { gs1MeasurementType } from './vocabulary.js';
  * - Closed       → ObjectEvent DELETE, bizStep decommissioning, disposition inactive.
  *
  * Identifiers: an item id that is already a URI (urn:epc:id:sgtin:…, a GS1
- * Digital Link) is its EPC; any other id becomes urn:cairn:supply:item:<id>.
+ * Digital Link) is its EPC; any other id, and any id in the cairn namespace,
+ * becomes urn:cairn:supply:item:<id>.
  * Parties are did:pkh:eip155:<chainId>:<address> (CAIP-10). eventID is a
  * urn:uuid (RFC 9562 version 8) derived from the transaction hash, so every
  * export of one event names it the same way, and a transform has one eventID
@@ -145,9 +146,18 @@ function isUri(text: string): boolean {
   return URI_SCHEME.test(text);
 }
 
-/** The EPC URI of an item id. */
+// Ids in the cairn namespace itself, spelled out (any case: URN namespaces
+// ignore it) or through the document's "cairn:" prefix, are not kept as they are.
+const CAIRN_IRI = /^(?:urn:)?cairn:/i;
+
+/**
+ * The EPC URI of an item id. One EPC per id: an id that spells another
+ * item's URI ("urn:cairn:supply:item:lot-1", "cairn:item:lot-1") is put in
+ * the namespace like any other id, or merged EPCIS documents would take its
+ * events for that item's.
+ */
 export function itemUri(id: string): string {
-  return isUri(id) ? id : `${CAIRN_NAMESPACE}item:${id}`;
+  return isUri(id) && !CAIRN_IRI.test(id) ? id : `${CAIRN_NAMESPACE}item:${id}`;
 }
 
 export function partyUri(address: Uint8Array, chainId: bigint): string {

@@ -112,10 +112,39 @@ export function parseSupplyOp(data: Uint8Array): ParsedSupplyOp {
  * if `op` breaks a bound, so a client finds out before paying gas.
  */
 export function encodeSupplyOp(op: SupplyOp): Uint8Array {
+  // JSON.stringify writes Infinity and NaN as null, which the parser would
+  // then accept in a metadata object: the chain would record another value.
+  const problem = numberProblem(op);
+  if (problem) fail(problem);
   const data = utf8ToBytes(JSON.stringify(opDocument(op)));
   const parsed = parseSupplyOp(data);
   if (!parsed.ok) throw new SupplyError(SupplyErrorCode.InvalidOp, parsed.reason);
   return data;
+}
+
+/** Why a number of `op` has no JSON form, or null. */
+function numberProblem(op: SupplyOp): string | null {
+  const inMetadata = (metadata: JsonObject | null, field: string): string | null => {
+    const problem = metadata === null ? null : jsonProblem(metadata, MAX_METADATA_DEPTH);
+    return problem && `field "${field}" ${problem}`;
+  };
+  switch (op.op) {
+    case 'register':
+      return inMetadata(op.metadata, 'metadata');
+    case 'checkpoint': {
+      const bad = op.readings.find((r) => !Number.isFinite(r.value));
+      return bad ? `field "readings.${bad.name}" must be a finite number, got ${bad.value}` : null;
+    }
+    case 'transform':
+      for (const [i, output] of op.outputs.entries()) {
+        const problem = inMetadata(output.metadata, `outputs[${i}].metadata`);
+        if (problem) return problem;
+      }
+      return null;
+    case 'transfer':
+    case 'close':
+      return null;
+  }
 }
 
 function opDocument(op: SupplyOp): JsonObject {

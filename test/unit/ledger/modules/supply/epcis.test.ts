@@ -177,6 +177,14 @@ describe('itemUri', () => {
     expect(itemUri('lot-1')).toBe('urn:cairn:supply:item:lot-1');
     expect(itemUri('9:30')).toBe('urn:cairn:supply:item:9:30');
   });
+
+  it("gives an id that spells another item's EPC an EPC of its own", () => {
+    const taken = itemUri('lot-1');
+    for (const impostor of [taken, 'URN:CAIRN:supply:item:lot-1', 'cairn:item:lot-1']) {
+      expect(itemUri(impostor)).not.toBe(taken);
+      expect(itemUri(impostor)).toBe(`urn:cairn:supply:item:${impostor}`);
+    }
+  });
 });
 
 describe('isoTime', () => {

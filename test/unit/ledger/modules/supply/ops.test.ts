@@ -202,6 +202,23 @@ describe('encodeSupplyOp', () => {
     expect(() => encodeSupplyOp({ op: 'close', id: 'no spaces', reason: null })).toThrow('field "id" must be');
   });
 
+  it('refuses a number JSON cannot write rather than recording null in its place', () => {
+    // JSON.parse('{"a":1e999}') gives Infinity, as `cairn supply register --metadata` would pass it on.
+    const register: SupplyOp = { op: 'register', id: 'lot-1', kind: 'k', metadata: { a: { b: Infinity } } };
+    expect(() => encodeSupplyOp(register)).toThrow('field "metadata" holds a number too large for a double');
+    const transform: SupplyOp = { op: 'transform', inputs: ['lot-1'], outputs: [{ id: 'o-1', kind: 'k', metadata: { n: -Infinity } }] };
+    expect(() => encodeSupplyOp(transform)).toThrow('field "outputs[0].metadata" holds a number too large for a double');
+    const checkpoint: SupplyOp = {
+      op: 'checkpoint',
+      id: 'lot-1',
+      location: null,
+      readings: [{ name: 'temperature', value: Number.NaN, uom: 'CEL' }],
+      bizStep: 'storing',
+      disposition: 'active',
+    };
+    expect(() => encodeSupplyOp(checkpoint)).toThrow('field "readings.temperature" must be a finite number, got NaN');
+  });
+
   it('writes the transfer address checksummed', () => {
     const text = new TextDecoder().decode(encodeSupplyOp({ op: 'transfer', id: 'a', to: BOB }));
     expect(text).toBe(`{"op":"transfer","id":"a","to":"${toChecksumAddress(BOB)}"}`);
