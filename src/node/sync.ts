@@ -65,6 +65,8 @@ export interface SyncOptions {
   readonly log: Logger;
   /** How long a node waits to hear from peers before it calls itself synced with none; default GRACE_MS. */
   readonly graceMs?: number;
+  /** How long a peer that failed a sync is not asked again; default EXCLUDE_MS. */
+  readonly excludeMs?: number;
   readonly now?: () => number;
 }
 
@@ -139,6 +141,7 @@ export class Sync {
   readonly #recovery: SenderRecovery;
   readonly #log: Logger;
   readonly #graceMs: number;
+  readonly #excludeMs: number;
   readonly #now: () => number;
   #network: SyncNetwork | undefined;
   #graceOver = false;
@@ -158,6 +161,7 @@ export class Sync {
     this.#recovery = options.recovery;
     this.#log = options.log;
     this.#graceMs = options.graceMs ?? GRACE_MS;
+    this.#excludeMs = options.excludeMs ?? EXCLUDE_MS;
     this.#now = options.now ?? Date.now;
     this.#chain.on('head', this.#onHead);
     this.#startGrace();
@@ -520,12 +524,16 @@ export class Sync {
     return false;
   }
 
-  /** Sets the peer aside for EXCLUDE_MS, penalising it when the fault is its own. */
+  /** Sets the peer aside for a while (EXCLUDE_MS), penalising it when the fault is its own. */
   #blame(err: SyncPeerError): void {
     // Detached: requests fail because the network is stopping, not because of the peer.
     if (this.#network === undefined) return;
-    this.#excluded.set(err.peerId, this.#now() + EXCLUDE_MS);
-    this.#log.warn(`peer ${short(err.peerId)} ${err.message}; not asking it again for ${EXCLUDE_MS / 1000} s`);
+    this.#excluded.set(err.peerId, this.#now() + this.#excludeMs);
+    this.#log.warn(`peer ${short(err.peerId)} ${err.message}; not asking it again for ${this.#excludeMs / 1000} s`);
+    // When the time is up the peer counts again: if it is still ahead, block
+    // production pauses for it (isSynced), so the run starts then, not at the
+    // next status exchange up to 10 s later.
+    setTimeout(() => this.peersChanged(), this.#excludeMs + 1).unref();
     if (err.offence !== undefined) this.#network?.penalize(err.peerId, err.offence, err.message);
   }
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Blockchain } from '../../../src/chain/blockchain.js';
 import { encodeBlock } from '../../../src/ledger/block/block.js';
 import type { Block } from '../../../src/ledger/block/types.js';
@@ -168,6 +168,25 @@ describe('Sync', () => {
     expect(network.requests.filter((r) => r.peer === 'staller')).toHaveLength(1);
     // A timeout is the network's to penalise (it knows the cause); sync just moves on.
     expect(network.penalties).toEqual([]);
+  });
+
+  it('goes back to a set-aside peer that is still ahead as soon as its time is up, not at its next status', async () => {
+    env = new TestEnv(backend);
+    const source = await env.open(await env.dir());
+    await grow(source, 40);
+    const local = await env.open(await env.dir());
+    const flaky = await peerOf('flaky', source);
+    flaky.stalls = true;
+    const network = new FakeNetwork([flaky]);
+    const sync = new Sync({ chain: local, engine: new FakeEngine(), recovery: env.recovery, log: silent, graceMs: 10, excludeMs: 100 });
+    syncs.push(sync);
+    sync.attach(network);
+    await vi.waitUntil(() => network.requests.some((r) => r.peer === 'flaky'), { timeout: 5_000, interval: 10 });
+    flaky.stalls = false;
+
+    // Nothing tells the sync that peers changed: only the end of the exclusion brings the peer back.
+    await vi.waitUntil(() => local.head.header.number === source.head.header.number, { timeout: 5_000, interval: 10 });
+    expect(bytesToHex(local.head.hash)).toBe(bytesToHex(source.head.hash));
   });
 
   it('refetches from the target the batches a failing helper was given, while earlier batches import', async () => {
