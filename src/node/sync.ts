@@ -234,6 +234,11 @@ export class Sync {
       let missing = block.header.parentHash;
       for (let depth = 0; depth < ORPHAN_DEPTH; depth++) {
         const parent = await this.#fetchByHash(network, peerId, missing);
+        const child = branch[0]!.header.number;
+        // The hash fixes the number, so an honest peer cannot get this wrong: stop before fetching more of a made-up branch.
+        if (parent.header.number !== child - 1) {
+          throw new SyncPeerError(peerId, 'wrong-response', `served block #${parent.header.number} ${bytesToHex(parent.hash)} as the parent of block #${child}`);
+        }
         branch.unshift(parent);
         if ((await this.#chain.getBlockByHash(parent.header.parentHash)) !== undefined) {
           await this.#importAll(peerId, branch);

@@ -284,4 +284,22 @@ describe('Sync', () => {
     expect(await sync2.importOrphan('gossiper', blocks[45]!)).toBe('too-far');
     expect(far.head.header.number).toBe(0);
   });
+
+  it('stops fetching parents at one whose number does not come right below its child, and penalises the sender', async () => {
+    env = new TestEnv(backend);
+    const source = await env.open(await env.dir());
+    await grow(source, 30);
+    const local = await env.open(await env.dir());
+    const blocks = await canonical(source);
+    const network = new FakeNetwork([{ id: 'liar', blocks, head: { number: 0, hash: blocks[0]!.hash, totalWeight: 0n } }]);
+    const sync = startSync(local, network);
+
+    // Block #30 rewritten to name block #10 as its parent: the peer serves #10 when asked for it.
+    const orphan = withHeader(blocks[30]!, { parentHash: blocks[10]!.hash });
+    expect(await sync.importOrphan('liar', orphan)).toBe('failed');
+    expect(network.penalties).toEqual([
+      { peer: 'liar', offence: 'wrong-response', reason: `served block #10 ${bytesToHex(blocks[10]!.hash)} as the parent of block #30` },
+    ]);
+    expect(local.head.header.number).toBe(0);
+  });
 });
