@@ -40,11 +40,21 @@ export interface ReqRespOptions {
   /** A peer went past its rate limit. */
   readonly onRateLimited: (peerId: string, protocol: ProtocolKind) => void;
   readonly log: Logger;
+  /** How long a request waits for the first byte of its answer; default FIRST_BYTE_TIMEOUT_MS. */
+  readonly firstByteTimeoutMs?: number;
 }
 
 const STATUS_TIMEOUT_MS = 5_000;
 /** Whole request: open the stream, send, receive up to MAX_RESPONSE_BYTES. */
 const BLOCKS_TIMEOUT_MS = 15_000;
+/**
+ * From the request sent to the first byte of its answer (Lodestar's TTFB
+ * timeout). A server builds its whole answer before sending it, in
+ * milliseconds; a peer that claims a better head and then answers nothing
+ * would otherwise hold a sync, and block production with it, for the whole
+ * BLOCKS_TIMEOUT_MS, which a large answer on a slow link may need.
+ */
+export const FIRST_BYTE_TIMEOUT_MS = 5_000;
 /** A server gives a client this long to send its request and take the answer. */
 const SERVE_TIMEOUT_MS = 20_000;
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -124,21 +134,35 @@ export class ReqResp {
   async #request(peer: PeerId, kind: ProtocolKind, payload: Uint8Array, maxResponse: number, timeoutMs: number): Promise<Uint8Array> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([timeout, this.#closing.signal]);
+    const firstByteMs = Math.min(timeoutMs, this.#opts.firstByteTimeoutMs ?? FIRST_BYTE_TIMEOUT_MS);
+    const silent = new AbortController();
+    let silentTimer: NodeJS.Timeout | undefined;
+    let answering = false;
+    const onAnswer = (): void => {
+      answering = true;
+      clearTimeout(silentTimer);
+    };
     let stream: Stream | undefined;
     try {
       stream = await this.#opts.libp2p.dialProtocol(peer, this.#protocol(kind), { signal });
+      stream.addEventListener('message', onAnswer, { once: true });
       const lp = lpStream(stream, { maxDataLength: maxResponse, maxBufferSize: maxResponse + 1024 });
       await lp.write(payload, { signal });
-      const response = await lp.read({ signal });
+      if (!answering) silentTimer = setTimeout(() => silent.abort(), firstByteMs);
+      const response = await lp.read({ signal: AbortSignal.any([signal, silent.signal]) });
       await stream.close({ signal });
       return response.subarray();
     } catch (err) {
       stream?.abort(err instanceof Error ? err : new Error(String(err)));
       const reason = err instanceof Error ? err.message : String(err);
       if (timeout.aborted) throw new P2PError(P2PErrorCode.Timeout, `${kind} request timed out after ${timeoutMs / 1000} s`, { cause: err });
+      if (silent.signal.aborted) throw new P2PError(P2PErrorCode.Timeout, `${kind} request got no answer within ${firstByteMs / 1000} s`, { cause: err });
       if (this.#closing.signal.aborted) throw new P2PError(P2PErrorCode.Unavailable, `${kind} request cancelled: the node is stopping`, { cause: err });
       if (isOversized(err)) throw new P2PError(P2PErrorCode.BadMessage, `${kind} response too large: ${reason}`, { cause: err });
       throw new P2PError(P2PErrorCode.Unavailable, `${kind} request failed: ${reason}`, { cause: err });
+    } finally {
+      clearTimeout(silentTimer);
+      stream?.removeEventListener('message', onAnswer);
     }
   }
 
