@@ -89,9 +89,14 @@ interface Arrival {
 
 type Recovered = { readonly tx: SignedTransaction } | { readonly error: unknown };
 
-interface Admitted {
-  readonly arrival: Arrival;
+interface Admission {
   readonly entry: PoolEntry;
+  /** The transaction it replaced, or the one evicted to make room for it. */
+  readonly displaced: PoolEntry | undefined;
+}
+
+interface Admitted extends Admission {
+  readonly arrival: Arrival;
 }
 
 /** A sender's next transaction during block selection. */
@@ -211,16 +216,28 @@ export class Mempool {
    * many were restored.
    */
   async restore(raws: readonly Uint8Array[]): Promise<number> {
+    const txs: Transaction[] = [];
+    for (const raw of raws) {
+      try {
+        txs.push(this.precheck(raw));
+      } catch (err) {
+        this.dropJournaled(err, keccak256(raw));
+      }
+    }
+    // The journal comes back in hash order. Admitted in nonce order (one
+    // intake batch keeps it), each sender's lowest nonces go first, so when
+    // the balance no longer covers them all (a block lowered it), the highest
+    // are refused rather than a lower one, which would leave the rest queued
+    // behind a gap that was not there before the restart.
+    txs.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
     let restored = 0;
     await Promise.all(
-      raws.map(async (raw) => {
+      txs.map(async (tx) => {
         try {
-          await this.submit(this.precheck(raw), true);
+          await this.submit(tx, true);
           restored++;
         } catch (err) {
-          if (!(err instanceof InvalidTransactionError)) throw err;
-          // A duplicate's journal entry is the pooled copy's own entry.
-          if (err.code !== TxErrorCode.AlreadyKnown) this.writer.delete(keccak256(raw));
+          this.dropJournaled(err, tx.hash);
         }
       }),
     );
@@ -329,15 +346,7 @@ export class Mempool {
     }
     for (const queue of [...this.senders.values()]) this.revalidate(queue);
     for (const block of change.removed) {
-      for (const tx of block.transactions) {
-        try {
-          this.admit(tx, true);
-        } catch (err) {
-          // Mined again on the new chain (nonce too low), or now unaffordable
-          // or outbid: the pool owes it nothing, so it goes silently.
-          if (!(err instanceof InvalidTransactionError)) throw err;
-        }
-      }
+      for (const tx of block.transactions) this.readmit(tx);
     }
     return this.writer.flush();
   }
@@ -354,6 +363,13 @@ export class Mempool {
     }
     if (this.byHash.has(bytesToHex(tx.hash))) throw alreadyKnown();
     return tx;
+  }
+
+  /** Deletes a journaled transaction the pool refused at restore; rethrows anything but a refusal. */
+  private dropJournaled(err: unknown, hash: Uint8Array): void {
+    if (!(err instanceof InvalidTransactionError)) throw err;
+    // A duplicate's journal entry is the pooled copy's own entry.
+    if (err.code !== TxErrorCode.AlreadyKnown) this.writer.delete(hash);
   }
 
   private submit(tx: Transaction, journaled: boolean): Promise<SignedTransaction> {
@@ -377,7 +393,7 @@ export class Mempool {
         return;
       }
       try {
-        admitted.push({ arrival, entry: this.admit(result.tx, !arrival.journaled) });
+        admitted.push({ arrival, ...this.admit(result.tx, !arrival.journaled) });
       } catch (err) {
         arrival.reject(err);
       }
@@ -385,11 +401,21 @@ export class Mempool {
     try {
       await this.writer.flush();
     } catch (err) {
-      // Not durable, so not acknowledged: take back what this batch wrote.
+      // Not durable, so not acknowledged: take back what this batch wrote,
+      // and bring back what it replaced or evicted, which was acknowledged
+      // earlier (its journal entry may be deleted already, so it is written
+      // again with the next commit). A refused write must not cost a wallet
+      // the transaction it had before.
+      const taken = new Set<string>();
       for (const { arrival, entry } of admitted) {
-        if (!arrival.journaled && this.byHash.get(entry.hashKey) === entry) this.remove(entry);
-        arrival.reject(err);
+        if (arrival.journaled) continue;
+        taken.add(entry.hashKey);
+        if (this.byHash.get(entry.hashKey) === entry) this.remove(entry);
       }
+      for (const { arrival, displaced } of admitted) {
+        if (!arrival.journaled && displaced !== undefined && !taken.has(displaced.hashKey)) this.readmit(displaced.tx);
+      }
+      for (const { arrival } of admitted) arrival.reject(err);
       return;
     }
     for (const { arrival, entry } of admitted) arrival.resolve(entry.tx);
@@ -421,7 +447,7 @@ export class Mempool {
    * synchronously so a batch sees its own earlier admissions. Records the
    * journal operations; the caller flushes them.
    */
-  private admit(tx: SignedTransaction, writeJournal: boolean): PoolEntry {
+  private admit(tx: SignedTransaction, writeJournal: boolean): Admission {
     const hashKey = bytesToHex(tx.hash);
     if (this.byHash.has(hashKey)) throw alreadyKnown();
     const account = this.state.getAccount(tx.from);
@@ -456,7 +482,7 @@ export class Mempool {
       );
     }
     const entry: PoolEntry = { tx, hashKey, senderKey, cost, gas: intrinsicGas(tx), seq: this.nextSeq++ };
-    if (old === undefined) this.makeRoom(entry, queue);
+    const evicted = old === undefined ? this.makeRoom(entry, queue) : undefined;
 
     this.senders.set(senderKey, queue);
     this.update(queue, () => queue.set(entry));
@@ -466,12 +492,29 @@ export class Mempool {
       this.writer.delete(old.tx.hash);
     }
     if (writeJournal) this.writer.put(tx);
-    return entry;
+    return { entry, displaced: old ?? evicted };
   }
 
-  /** Evicts one transaction if the pool is full, or refuses `entry` if it would be the one to go. */
-  private makeRoom(entry: PoolEntry, queue: SenderQueue): void {
-    if (this.byHash.size < this.globalLimit) return;
+  /**
+   * Admits a transaction the pool held before (a reorged-out block's, or
+   * one displaced by an admission whose write failed) and journals it.
+   * Refusals are silent: mined again on the new chain (nonce too low), now
+   * unaffordable or outbid, it is owed nothing.
+   */
+  private readmit(tx: SignedTransaction): void {
+    try {
+      this.admit(tx, true);
+    } catch (err) {
+      if (!(err instanceof InvalidTransactionError)) throw err;
+    }
+  }
+
+  /**
+   * Evicts one transaction if the pool is full and returns it, or refuses
+   * `entry` if it would be the one to go.
+   */
+  private makeRoom(entry: PoolEntry, queue: SenderQueue): PoolEntry | undefined {
+    if (this.byHash.size < this.globalLimit) return undefined;
     const baseFee = this.baseFee();
     const newcomer = { entry, queued: entry.tx.nonce !== queue.nextNonce, tip: effectiveTip(entry.tx, baseFee) };
     const victim = this.eviction.cheapest(this.senders, baseFee);
@@ -495,6 +538,7 @@ export class Mempool {
     }
     this.remove(victim.entry);
     this.writer.delete(victim.entry.tx.hash);
+    return victim.entry;
   }
 
   /** Re-reads the sender's account and drops what it can no longer execute. */

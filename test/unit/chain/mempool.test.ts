@@ -533,6 +533,27 @@ describe('Mempool journal', () => {
     expect(journal.putHashes()).toEqual([hex(tx)]);
   });
 
+  it('keeps the transaction a failed replacement would have replaced, and journals it again', async () => {
+    const { pool, journal } = setup();
+    const old = await pool.add(raw(0, 0n));
+    journal.failNext = true;
+    await expect(pool.add(raw(0, 0n, { maxFee: 2_000n, tip: 20n }))).rejects.toThrow('disk full');
+    expect(pool.has(old.hash)).toBe(true);
+    expect(pool.pendingNonce(ADDRS[0]!)).toBe(1n);
+    await pool.add(raw(1, 0n));
+    expect(journal.putHashes()).toContain(hex(old));
+  });
+
+  it('keeps the transaction a failed admission would have evicted', async () => {
+    const { pool, journal } = setup({ global: 2 });
+    const [cheap, rich] = await Promise.all([pool.add(raw(0, 0n, { tip: 5n })), pool.add(raw(1, 0n, { tip: 50n }))]);
+    journal.failNext = true;
+    await expect(pool.add(raw(2, 0n, { tip: 20n }))).rejects.toThrow('disk full');
+    expect(pool.size).toBe(2);
+    expect(pool.has(cheap.hash)).toBe(true);
+    expect(pool.has(rich.hash)).toBe(true);
+  });
+
   it('tells its listeners once per journaled batch of admissions, never for a refusal or a failed write', async () => {
     const { pool, journal } = setup();
     let calls = 0;
@@ -562,6 +583,18 @@ describe('Mempool journal', () => {
     const deleted = journal.deletedHashes();
     expect(deleted).toHaveLength(2);
     expect(deleted).toContain(hex(stale));
+  });
+  it('restores each sender’s lowest nonces first when the balance no longer covers them all', async () => {
+    const { pool, state } = setup();
+    const n1 = signed(0, 1n, { value: 1_000_000n });
+    const n2 = signed(0, 2n, { value: 1_000_000n });
+    // A block lowered the balance after both were pooled: it covers one of them.
+    state.set(ADDRS[0]!, { nonce: 1n, balance: 1_500_000n + 2n * 21_000n * 1_000n });
+    expect(await pool.restore([n2.raw, n1.raw])).toBe(1);
+    expect(pool.has(n1.hash)).toBe(true);
+    expect(pool.pendingCount).toBe(1);
+    expect(pool.queuedCount).toBe(0);
+    expect(pool.pendingNonce(ADDRS[0]!)).toBe(2n);
   });
 });
 
@@ -600,6 +633,20 @@ describe('Mempool head changes', () => {
     await pool.onHeadChange({ added: [block([tx])], removed: [block([tx])] });
     expect(pool.size).toBe(0);
     expect(journal.puts).toHaveLength(0);
+  });
+
+  it('drops a transaction the balance no longer covers and queues the later ones behind it', async () => {
+    const { pool, state, journal } = setup();
+    const [n0, n1, n2] = await Promise.all([raw(0, 0n), raw(0, 1n, { value: 10n ** 20n }), raw(0, 2n)].map((r) => pool.add(r)));
+    if (n0 === undefined || n1 === undefined || n2 === undefined) throw new Error('admission returned too few transactions');
+    state.set(ADDRS[0]!, { nonce: 0n, balance: 10n ** 19n });
+    await pool.onHeadChange({ added: [block([])], removed: [] });
+    expect(pool.has(n1.hash)).toBe(false);
+    expect(journal.deletedHashes()).toEqual([hex(n1)]);
+    expect(pool.content().pending.map(hex)).toEqual([hex(n0)]);
+    expect(pool.content().queued.map(hex)).toEqual([hex(n2)]);
+    expect(pool.pendingNonce(ADDRS[0]!)).toBe(1n);
+    expect(pool.selectForBlock(30_000_000n, 100n).map(hex)).toEqual([hex(n0)]);
   });
 
   it('promotes queued transactions when a block fills the gap, and drops what the balance no longer covers', async () => {
