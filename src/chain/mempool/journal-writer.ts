@@ -7,7 +7,7 @@ import type { MempoolJournal } from '../storage/journal.js';
  * writes to; each call is one LevelDB batch. Reading it back (loadAll) is
  * the node's job at start, which hands the result to Mempool.restore.
  */
-export type JournalSink = Pick<MempoolJournal, 'put' | 'delete'>;
+export type JournalSink = Pick<MempoolJournal, 'write'>;
 
 type JournalOp = { readonly kind: 'put'; readonly tx: Transaction } | { readonly kind: 'delete'; readonly hash: Uint8Array };
 
@@ -61,11 +61,7 @@ export class JournalWriter {
         else deletes.push(op.hash);
       }
       try {
-        // Disjoint keys, so the two batches may run side by side.
-        await Promise.all([
-          puts.length > 0 ? this.journal.put(puts) : undefined,
-          deletes.length > 0 ? this.journal.delete(deletes) : undefined,
-        ]);
+        await this.journal.write(puts, deletes);
         for (const w of waiters) w.resolve();
       } catch (err) {
         for (const w of waiters) w.reject(err);

@@ -8,9 +8,13 @@ import { describeReadError, type ChainDatabase } from './schema.js';
  * batch (ChainBatch.connect); the mempool deletes the ones it evicts.
  */
 export interface MempoolJournal {
-  /** Resolves once the transactions are on disk. */
-  put(txs: readonly Transaction[]): Promise<void>;
-  delete(hashes: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Writes `puts` and deletes `deletes` in one atomic batch; resolves once it
+   * is on disk. One batch: a replacement (or an eviction) puts the newcomer
+   * and deletes the transaction it displaces, and a crash between two
+   * batches could leave neither.
+   */
+  write(puts: readonly Transaction[], deletes: readonly Uint8Array[]): Promise<void>;
   /**
    * Every journaled raw transaction, ordered by hash (not by nonce): the
    * mempool must accept them in any order (queued until the gap fills).
@@ -27,14 +31,12 @@ export class StoredMempoolJournal implements MempoolJournal {
     this.#dataDir = dataDir;
   }
 
-  async put(txs: readonly Transaction[]): Promise<void> {
-    if (txs.length === 0) return;
-    await this.#db.journal.batch(txs.map((tx) => ({ type: 'put' as const, key: tx.hash, value: tx.raw })));
-  }
-
-  async delete(hashes: readonly Uint8Array[]): Promise<void> {
-    if (hashes.length === 0) return;
-    await this.#db.journal.batch(hashes.map((key) => ({ type: 'del' as const, key })));
+  async write(puts: readonly Transaction[], deletes: readonly Uint8Array[]): Promise<void> {
+    if (puts.length === 0 && deletes.length === 0) return;
+    await this.#db.journal.batch([
+      ...puts.map((tx) => ({ type: 'put' as const, key: tx.hash, value: tx.raw })),
+      ...deletes.map((key) => ({ type: 'del' as const, key })),
+    ]);
   }
 
   async loadAll(): Promise<Uint8Array[]> {

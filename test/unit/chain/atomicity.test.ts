@@ -31,7 +31,7 @@ describe('Blockchain: one batch per head change', () => {
     const dir = await env.dir();
     let chain = await env.open(dir);
     const tx = transfer(ALICE_KEY, 0n);
-    await chain.mempoolJournal.put([tx]);
+    await chain.mempoolJournal.write([tx], []);
     await env.close(chain);
     const before = await dumpStore(dir);
 

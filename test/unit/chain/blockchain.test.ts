@@ -155,8 +155,8 @@ describe('Blockchain: import and lookups', () => {
     const t1 = transfer(ALICE_KEY, 0n);
     const t2 = transfer(ALICE_KEY, 1n);
     const t3 = transfer(BOB_KEY, 0n);
-    await chain.mempoolJournal.put([t1, t2, t3]);
-    await chain.mempoolJournal.delete([t3.hash]);
+    await chain.mempoolJournal.write([t1, t2, t3], []);
+    await chain.mempoolJournal.write([], [t3.hash]);
     await env.close(chain);
 
     chain = await env.open(dir);

@@ -40,18 +40,18 @@ class CountingBackend implements RecoveryBackend {
 class FakeJournal {
   readonly puts: Transaction[][] = [];
   readonly deletes: Uint8Array[][] = [];
+  /** Batches written: each is atomic, as LevelDB's. */
+  writes = 0;
   failNext = false;
-  async put(txs: readonly Transaction[]): Promise<void> {
+  async write(txs: readonly Transaction[], hashes: readonly Uint8Array[]): Promise<void> {
     await Promise.resolve();
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
     }
-    this.puts.push([...txs]);
-  }
-  async delete(hashes: readonly Uint8Array[]): Promise<void> {
-    await Promise.resolve();
-    this.deletes.push([...hashes]);
+    this.writes++;
+    if (txs.length > 0) this.puts.push([...txs]);
+    if (hashes.length > 0) this.deletes.push([...hashes]);
   }
   putHashes(): string[] {
     return this.puts.flat().map((tx) => bytesToHex(tx.hash));
@@ -228,11 +228,15 @@ describe('Mempool admission', () => {
     expect(feeOnly.code).toBe(TxErrorCode.ReplacementUnderpriced);
     expect(pool.get(original.hash)).toBeDefined();
 
+    const writes = journal.writes;
     const replacement = await pool.add(raw(0, 0n, { maxFee: 1_100n, tip: 110n }));
     expect(pool.size).toBe(1);
     expect(pool.get(original.hash)).toBeUndefined();
     expect(pool.get(replacement.hash)).toBeDefined();
     expect(pool.pendingNonce(ADDRS[0]!)).toBe(1n);
+    // The newcomer's put and the original's delete in one batch: a crash cannot leave neither.
+    expect(journal.writes).toBe(writes + 1);
+    expect(journal.puts.at(-1)!.map((tx) => bytesToHex(tx.hash))).toEqual([hex(replacement)]);
     expect(journal.deletedHashes()).toEqual([hex(original)]);
   });
 
@@ -671,12 +675,12 @@ describe('JournalWriter', () => {
     inFlight = 0;
     maxInFlight = 0;
     private gates: (() => void)[] = [];
-    override async put(txs: readonly Transaction[]): Promise<void> {
+    override async write(txs: readonly Transaction[], hashes: readonly Uint8Array[]): Promise<void> {
       this.inFlight++;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       await new Promise<void>((resolve) => this.gates.push(resolve));
       this.inFlight--;
-      await super.put(txs);
+      await super.write(txs, hashes);
     }
     open(): void {
       for (const gate of this.gates.splice(0)) gate();
