@@ -161,6 +161,13 @@ export interface ConsensusEngine {
   sealFields(header: BlockHeader): { readonly difficulty: bigint; readonly nonce: Uint8Array };
   /** Engine state for `cairn_consensus` (difficulty, target, hash rate...). JSON-safe values only. */
   status(head: BlockHeader, state: RecordReader): Record<string, string | number | boolean | null>;
+  /**
+   * Resolves once the engine can sign what it produces; rejects with why it
+   * never will, so the node refuses to start rather than run a producer that
+   * signs nothing (PoS: a slashing-protection record that does not parse or
+   * belongs to another key or chain).
+   */
+  ready(): Promise<void>;
   /** Stops worker threads and timers, if any. */
   close(): Promise<void>;
 }

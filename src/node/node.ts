@@ -65,6 +65,12 @@ export class CairnNode {
       await backend.close();
       throw err;
     }
+    try {
+      await engine.ready();
+    } catch (err) {
+      await Promise.all([engine.close(), backend.close()]);
+      throw err;
+    }
     const recovery = new SenderRecovery(backend);
     let chain: Blockchain;
     try {

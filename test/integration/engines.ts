@@ -120,7 +120,7 @@ export const POS: EngineProfile = {
     return ['--validator-key', producer.keyPath];
   },
   statusLine: /consensus\.epoch\s+\d+/,
-  smallStake: { code: 1, output: /FAILED in block \d+[\s\S]*refused: staking: .*minimum/ },
+  smallStake: { code: 1, output: /stake refused, nothing sent: .*below the minimum stake/ },
 };
 
 export const ENGINES: readonly EngineProfile[] = [POW, POS];

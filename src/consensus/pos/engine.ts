@@ -44,6 +44,7 @@ import { recoveryRequest } from './signing.js';
 import { evidenceSignatures, offenceOf, type Evidence } from './slashing.js';
 import { epochOf, firstSlotOf, slotAt, slotStart } from './slots.js';
 import { BlockTransition, scheduleAt, type Schedule } from './transition.js';
+import { validatorState } from './validator-state.js';
 import { posViews } from './views.js';
 import { decodeVote, encodeVote, signVote, verifyVotes, type Vote } from './votes.js';
 
@@ -118,6 +119,8 @@ export class PosEngine implements ConsensusEngine {
   #plan: { readonly parent: string; readonly slot: number } | undefined;
   /** The last slot slashing protection approved a proposal for in this process. */
   #spentSlot = -1;
+  /** Why the slashing-protection record could not be opened; nothing is signed then. */
+  #protectionError: Error | undefined;
 
   constructor(config: PosConfig, options: PosEngineOptions) {
     this.config = config;
@@ -128,8 +131,10 @@ export class PosEngine implements ConsensusEngine {
     this.validator = this.#key === undefined ? undefined : addressOfPrivateKey(this.#key);
     if (this.validator !== undefined) {
       this.#protection = SlashingProtection.open(options.dataDir, { chainTag: config.domain.chainTag, validator: this.validator });
-      // Handled here so an early failure is not an unhandled rejection; every signing path awaits it and rethrows.
-      this.#protection.catch(() => undefined);
+      // Kept for status(), and handled here so an early failure is not an unhandled rejection; every signing path awaits it and rethrows.
+      this.#protection.catch((error: unknown) => {
+        this.#protectionError = error instanceof Error ? error : new Error(String(error));
+      });
     }
     this.gossip = {
       receive: (message) => this.#receive(message),
@@ -140,6 +145,11 @@ export class PosEngine implements ConsensusEngine {
 
   get #rules(): { readonly minStake: bigint; readonly unbondingEpochs: number; readonly epochLength: number } {
     return this.config.params;
+  }
+
+  /** The validator's slashing-protection record is open (at once without a key); else its SlashingProtectionError. */
+  async ready(): Promise<void> {
+    await this.#protection;
   }
 
   genesisSection(): RlpValue[] {
@@ -324,12 +334,16 @@ export class PosEngine implements ConsensusEngine {
       epoch: staking.epoch,
       slotDurationMs: clock.slotDurationMs,
       epochLength: clock.epochLength,
+      minStake: this.config.params.minStake.toString(),
+      unbondingEpochs: this.config.params.unbondingEpochs,
       validators: set.size,
       totalStake: set.totalStake.toString(),
       justified: finality.justified.height,
       finalized: finality.finalized.height,
-      validating: this.validator !== undefined && set.has(this.validator),
+      validating: this.validator !== undefined && set.has(this.validator) && this.#protectionError === undefined,
       validator: this.validator === undefined ? null : bytesToHex(this.validator),
+      validatorState:
+        this.validator === undefined ? null : validatorState(staking, this.validator, this.config.params.minStake, this.#protectionError),
       pooledVotes: this.#votes.size,
       pooledEvidence: this.#evidence.list().length,
     };

@@ -130,6 +130,9 @@ export class PowEngine implements ConsensusEngine {
     };
   }
 
+  /** Proof of work signs nothing: always ready. */
+  async ready(): Promise<void> {}
+
   close(): Promise<void> {
     return this.#miner.close();
   }

@@ -88,6 +88,7 @@ export class FakeEngine implements ConsensusEngine {
     return {};
   }
 
+  async ready(): Promise<void> {}
   async close(): Promise<void> {}
 }
 

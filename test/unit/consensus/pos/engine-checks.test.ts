@@ -1,7 +1,10 @@
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bodyHash, encodeBody } from '../../../../src/consensus/pos/body.js';
 import { PosEngine } from '../../../../src/consensus/pos/engine.js';
+import { ProtectionErrorCode, SlashingProtectionError } from '../../../../src/consensus/pos/errors.js';
+import { PROTECTION_FILE } from '../../../../src/consensus/pos/protection.js';
 import { FINALITY_KEY, readFinality } from '../../../../src/consensus/pos/records.js';
 import { decodeSection, encodeSection, signHeader } from '../../../../src/consensus/pos/seal.js';
 import { proposalEvidence, voteEvidence } from '../../../../src/consensus/pos/slashing.js';
@@ -111,6 +114,8 @@ describe('PosEngine checks', () => {
     expect(s.follower.planProduction(head.header, head.state, s.now)).toBeNull();
     const outsider = new PosEngine(s.config, { recovery: s.backend, dataDir: join(s.node(0).dataDir, 'outsider'), validatorKey: validatorKey(9) });
     expect(outsider.planProduction(head.header, head.state, s.now)).toBeNull();
+    // A key without stake: the node runs, and its status says why it never proposes.
+    expect(outsider.status(head.header, head.state)).toMatchObject({ validating: false, validatorState: expect.stringMatching(/^not a validator: .* has no stake; bond at least/) });
     await outsider.close();
   });
 
@@ -122,7 +127,8 @@ describe('PosEngine checks', () => {
     expect(s.follower.sealFields()).toEqual({ difficulty: 0n, nonce: new Uint8Array(8) });
     const status = s.node(0).engine.status(head.header, head.state);
     expect(status).toMatchObject({ validators: 4, totalStake: '1000', justified: n - 1, finalized: n - 2, validating: true, validator: bytesToHex(s.node(0).address) });
-    expect(s.follower.status(head.header, head.state)).toMatchObject({ validating: false, validator: null });
+    expect(status).toMatchObject({ minStake: s.config.params.minStake.toString(), unbondingEpochs: s.config.params.unbondingEpochs, validatorState: 'active: proposes on its slots and votes' });
+    expect(s.follower.status(head.header, head.state)).toMatchObject({ validating: false, validator: null, validatorState: null });
     const finality = finalityView(head.state, n, 4);
     expect(finality.justified).toEqual(readFinality(head.state).justified);
     expect(finality.recent.map((entry) => entry.height)).toEqual([n - 1, n - 2, n - 3, n - 4]);
@@ -136,5 +142,29 @@ describe('PosEngine checks', () => {
     const listed = new Map(view.proposers.map((entry) => [entry.slot, bytesToHex(entry.proposer)]));
     const made = await s.run(1);
     expect(listed.get(decodeSection(made[0]!.header).slot)).toBe(bytesToHex(made[0]!.header.coinbase));
+  });
+});
+
+describe('PoS engine: an unusable slashing-protection record', () => {
+  it('fails ready() and says in its status that it signs nothing, instead of claiming to validate', async () => {
+    const s = await running(6);
+    const head = s.head;
+    const node = s.node(0);
+    await node.engine.close();
+    await writeFile(join(node.dataDir, PROTECTION_FILE), '{"version":1,');
+    const engine = s.engineFor(node);
+    await expect(engine.ready()).rejects.toSatisfy(
+      (error) => error instanceof SlashingProtectionError && error.code === ProtectionErrorCode.Corrupt,
+    );
+    expect(engine.status(head.header, head.state)).toMatchObject({
+      validating: false,
+      validatorState: expect.stringMatching(/^not signing: slashing protection record .* not valid JSON; fix or restore it, never delete it$/),
+    });
+    await engine.close();
+    // With a good record, ready() resolves; a node without a key is ready at once.
+    await rm(join(node.dataDir, PROTECTION_FILE));
+    node.engine = s.engineFor(node);
+    await expect(node.engine.ready()).resolves.toBeUndefined();
+    await expect(s.follower.ready()).resolves.toBeUndefined();
   });
 });

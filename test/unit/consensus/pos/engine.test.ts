@@ -106,6 +106,11 @@ describe('PoS engine: a 4-validator network', () => {
     expect(setOf(slashedAt).totalStake).toBe(300n);
     expect(slashedAt.state.balanceOf(STAKING_ADDRESS)).toBe(escrow - 100n);
     expect(stakingView(slashedAt.state, proposer.address)).toMatchObject({ bonded: 0n, pending: [], unbonding: [] });
+    // Its own node says so, and what to do, instead of claiming to validate.
+    expect(proposer.engine.status(slashedAt.header, slashedAt.state)).toMatchObject({
+      validating: false,
+      validatorState: expect.stringMatching(/^slashed: .*stop every node that runs this key$/),
+    });
     // Used once: no later block carries it again, the offender proposes no more, and the other three keep finalizing.
     await s.run(16);
     const later = s.chain.slice(s.chain.indexOf(slashedAt) + 1);
