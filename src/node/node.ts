@@ -49,6 +49,7 @@ export class CairnNode {
 
   static async start(config: NodeConfig, log: Logger): Promise<CairnNode> {
     const genesis = await loadGenesis(config.genesisPath);
+    checkProducerFlags(config, genesis.consensus.type);
     const dataDir = config.dataDir ?? defaultDataDir(genesis.chainId);
     const backend = await loadRecoveryBackend(config.recovery === 'auto' ? {} : { prefer: config.recovery });
     let engine: ConsensusEngine;
@@ -166,6 +167,20 @@ export class CairnNode {
         this.log.error(`listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
     }
+  }
+}
+
+/**
+ * Each engine has its own way to produce: --mine would start a producer that
+ * never produces on proof of stake, and --validator-key on proof of work
+ * would mine with the rewards burned; both are refused with what to pass.
+ */
+function checkProducerFlags(config: NodeConfig, kind: string): void {
+  if (config.mine && kind !== 'pow') {
+    throw new ConfigError(`--mine is for proof-of-work chains, and ${config.genesisPath} runs ${kind}: a validator produces with --validator-key <its key file>`);
+  }
+  if (config.validatorKey !== undefined && kind !== 'pos') {
+    throw new ConfigError(`--validator-key is for proof-of-stake chains, and ${config.genesisPath} runs ${kind}: produce blocks with --mine`);
   }
 }
 

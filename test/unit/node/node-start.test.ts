@@ -7,7 +7,7 @@ import { SlashingProtectionError } from '../../../src/consensus/pos/errors.js';
 import { PROTECTION_FILE } from '../../../src/consensus/pos/protection.js';
 import type { NodeConfig } from '../../../src/node/config.js';
 import { createLogger } from '../../../src/node/log.js';
-import { CairnNode } from '../../../src/node/node.js';
+import { CairnNode, ConfigError } from '../../../src/node/node.js';
 import { createValidatorKeys, posGenesis } from '../../../scripts/lib/pos-genesis.js';
 
 const dirs: string[] = [];
@@ -65,5 +65,18 @@ describe('CairnNode.start', () => {
     } finally {
       await node.stop();
     }
+  });
+
+  it('refuses the other engine\'s way to produce: --mine on proof of stake, --validator-key on proof of work', async () => {
+    const pos = await validatorNode();
+    await expect(CairnNode.start({ ...pos, mine: true }, createLogger('error'))).rejects.toThrow(
+      new ConfigError(`--mine is for proof-of-work chains, and ${pos.genesisPath} runs pos: a validator produces with --validator-key <its key file>`),
+    );
+    const pow = { ...pos, genesisPath: join(dirs[0]!, 'pow.json') };
+    const genesis = JSON.parse(await readFile(pos.genesisPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(pow.genesisPath, JSON.stringify({ ...genesis, consensus: { type: 'pow', pow: { targetBlockTimeMs: 1000, initialDifficulty: '1000', minDifficulty: '1000', confirmations: 4 } } }));
+    await expect(CairnNode.start(pow, createLogger('error'))).rejects.toThrow(
+      new ConfigError(`--validator-key is for proof-of-stake chains, and ${pow.genesisPath} runs pow: produce blocks with --mine`),
+    );
   });
 });
