@@ -73,7 +73,9 @@ export async function readKeyFile(path: string): Promise<Uint8Array> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read key file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(err));
+    throw new UsageError(`cannot read key file ${path}: ${why} (create one with "cairn keys new --out <file>")`);
   }
   if (text.trim().startsWith('{')) {
     let parsed: unknown;
@@ -83,7 +85,8 @@ export async function readKeyFile(path: string): Promise<Uint8Array> {
       throw new UsageError(`key file ${path} is not valid JSON`);
     }
     const key = (parsed as { privateKey?: unknown }).privateKey;
-    if (typeof key !== 'string') throw new UsageError(`key file ${path} has no "privateKey" field`);
+    if (key === undefined) throw new UsageError(`key file ${path} has no "privateKey" field`);
+    if (typeof key !== 'string') throw new UsageError(`key file ${path}: "privateKey" must be a 0x hex string, got ${JSON.stringify(key)}`);
     return parsePrivateKey(key, `key file ${path}`);
   }
   return parsePrivateKey(text, `key file ${path}`);

@@ -57,10 +57,15 @@ describe('key files', () => {
   });
 
   it('explains what is wrong with a bad key file', async () => {
-    await expect(readKeyFile(join(dir, 'missing.json'))).rejects.toThrow(/cannot read key file .*ENOENT/);
+    const missing = join(dir, 'missing.json');
+    await expect(readKeyFile(missing)).rejects.toThrow(`cannot read key file ${missing}: no such file (create one with "cairn keys new --out <file>")`);
+    await expect(readKeyFile(dir)).rejects.toThrow(`cannot read key file ${dir}: it is a directory`);
     const noKey = join(dir, 'nokey.json');
     await writeFile(noKey, '{"address":"0x00"}');
     await expect(readKeyFile(noKey)).rejects.toThrow(/no "privateKey" field/);
+    const numeric = join(dir, 'numeric.json');
+    await writeFile(numeric, '{"privateKey":5}');
+    await expect(readKeyFile(numeric)).rejects.toThrow(`key file ${numeric}: "privateKey" must be a 0x hex string, got 5`);
     const broken = join(dir, 'broken.json');
     await writeFile(broken, '{"privateKey":');
     await expect(readKeyFile(broken)).rejects.toThrow(/not valid JSON/);
