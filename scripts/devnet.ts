@@ -10,108 +10,18 @@
  *
  * Run: npm run devnet -- --nodes 3 --miners 1   (--help for every option)
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { formatEther } from '../src/cli/units.js';
 import { DEV_ACCOUNTS } from '../src/node/dev-accounts.js';
 import { Devnet, type DevnetNode } from './lib/devnet.js';
-import { createValidatorKeys, DEFAULT_POS, posGenesis, type PosSettings } from './lib/pos-genesis.js';
+import { FolderInUseError, LOCK_FILE, lockFolder } from './lib/devnet-lock.js';
+import { parseDevnetOptions, UsageError, USAGE, type DevnetOptions } from './lib/devnet-options.js';
+import { restartArgs, startCommand, statusCell, statusLegend, type NodeInfoView } from './lib/devnet-status.js';
+import { createValidatorKeys, posGenesis } from './lib/pos-genesis.js';
 import { REPO, rpcCall } from './lib/node-process.js';
 
-const USAGE = `Usage: npm run devnet -- [options]
-
-Starts a network of Cairn nodes on 127.0.0.1, each in its own process.
-  --nodes <n>           how many nodes (default 3)
-  --consensus <kind>    pow (default) or pos
-  --miners <k>          pow: how many nodes mine: nodes 0..k-1 (default 1; 0 = none)
-  --validators <k>      pos: how many nodes validate, each with its own key and
-                        an equal genesis stake: nodes 0..k-1 (default: all)
-  --slot-ms <ms>        pos: slot duration (default ${DEFAULT_POS.slotDurationMs})
-  --epoch <slots>       pos: slots per epoch (default ${DEFAULT_POS.epochLength})
-  --datadir <dir>       devnet folder: genesis, data directories, logs
-                        (default ./data/devnet); kept across runs, so chains resume
-  --fresh               wipe the folder first: new genesis, new chains, new peer ids
-  --rpc-port <port>     node i serves JSON-RPC on port+i (default: free ports)
-  --log-level <level>   the nodes' log level: error, warn, info (default) or debug
-  -h, --help            this text`;
-
-const DEFAULT_DIR = 'data/devnet';
 const STATUS_INTERVAL_MS = 1000;
-
-interface CliOptions {
-  readonly nodes: number;
-  readonly consensus: 'pow' | 'pos';
-  /** pow: miners; pos: validators. */
-  readonly miners: number;
-  readonly validators: number;
-  readonly pos: PosSettings;
-  readonly dir: string;
-  readonly fresh: boolean;
-  readonly rpcPort: number | undefined;
-  readonly logLevel: string;
-}
-
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly showUsage = false,
-  ) {
-    super(message);
-  }
-}
-
-function parseOptions(argv: string[]): CliOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        nodes: { type: 'string' },
-        miners: { type: 'string' },
-        validators: { type: 'string' },
-        'slot-ms': { type: 'string' },
-        epoch: { type: 'string' },
-        consensus: { type: 'string' },
-        datadir: { type: 'string' },
-        fresh: { type: 'boolean' },
-        'rpc-port': { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message, true);
-  }
-  const { values } = parsed;
-  if (values.help) return 'help';
-  const consensus = values.consensus ?? 'pow';
-  if (consensus !== 'pow' && consensus !== 'pos') throw new UsageError(`--consensus must be pow or pos, got "${consensus}"`);
-  const nodes = wholeNumber(values.nodes ?? '3', '--nodes', 1, 64);
-  if (consensus === 'pow' && (values.validators ?? values['slot-ms'] ?? values.epoch) !== undefined) {
-    throw new UsageError('--validators, --slot-ms and --epoch are for --consensus pos');
-  }
-  if (consensus === 'pos' && values.miners !== undefined) throw new UsageError('--miners is for --consensus pow; proof of stake has --validators');
-  const miners = consensus === 'pow' ? wholeNumber(values.miners ?? '1', '--miners', 0, nodes) : 0;
-  const validators = consensus === 'pos' ? wholeNumber(values.validators ?? String(nodes), '--validators', 1, nodes) : 0;
-  const pos: PosSettings = {
-    ...DEFAULT_POS,
-    slotDurationMs: wholeNumber(values['slot-ms'] ?? String(DEFAULT_POS.slotDurationMs), '--slot-ms', 100, 60_000),
-    epochLength: wholeNumber(values.epoch ?? String(DEFAULT_POS.epochLength), '--epoch', 1, 1024),
-  };
-  const rpcPort = values['rpc-port'] === undefined ? undefined : wholeNumber(values['rpc-port'], '--rpc-port', 1, 65535 - nodes + 1);
-  const logLevel = values['log-level'] ?? 'info';
-  if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) throw new UsageError(`--log-level must be error, warn, info or debug, got "${logLevel}"`);
-  return { nodes, consensus, miners, validators, pos, dir: resolve(values.datadir ?? join(REPO, DEFAULT_DIR)), fresh: values.fresh === true, rpcPort, logLevel };
-}
-
-function wholeNumber(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
-  return n;
-}
 
 type GenesisJson = Record<string, unknown> & { alloc: Record<string, { balance: string }> };
 
@@ -129,9 +39,12 @@ interface Folder {
  * current time and every development account funded; for proof of stake,
  * with new validator keys (validator-<i>.json) as its genesis validators.
  */
-async function prepareFolder(options: CliOptions): Promise<Folder> {
-  if (options.fresh) await rm(options.dir, { recursive: true, force: true });
-  await mkdir(options.dir, { recursive: true });
+async function prepareFolder(options: DevnetOptions): Promise<Folder> {
+  if (options.fresh) {
+    // Everything but the lock this devnet already holds.
+    const entries = await readdir(options.dir);
+    await Promise.all(entries.filter((name) => name !== LOCK_FILE).map((name) => rm(join(options.dir, name), { recursive: true, force: true })));
+  }
   const genesisPath = join(options.dir, 'genesis.json');
   const existing = await readFile(genesisPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
@@ -145,7 +58,9 @@ async function prepareFolder(options: CliOptions): Promise<Folder> {
       throw new UsageError(`${genesisPath} is not valid JSON (${(err as Error).message}); fix it or start over with --fresh`);
     }
     const kind = (genesis['consensus'] as { type?: string } | undefined)?.type;
-    if (kind !== options.consensus) throw new UsageError(`${genesisPath} is a "${kind}" genesis, not ${options.consensus}; start over with --fresh`);
+    if (kind !== options.consensus) {
+      throw new UsageError(`${genesisPath} is a "${kind}" genesis, not ${options.consensus}: choose another folder with --datadir, or add --fresh to wipe this one`);
+    }
     const validatorKeys = Array.from({ length: options.validators }, (_, i) => join(options.dir, `validator-${i}.json`));
     return { genesisPath, genesis, resumed: true, validatorKeys };
   }
@@ -159,23 +74,21 @@ async function prepareFolder(options: CliOptions): Promise<Folder> {
   return { genesisPath, genesis, resumed: false, validatorKeys: keys.map((key) => key.path) };
 }
 
-interface NodeStatus {
-  head: { number: number; hash: string };
-  peerCount: number;
-  syncing: boolean;
-}
-
 /** The live line: every second on a terminal; otherwise whenever it changes, at most once a second. */
 class StatusLine {
   #timer: NodeJS.Timeout | undefined;
   #last = '';
   #stopped = false;
 
-  constructor(private readonly nodes: () => readonly DevnetNode[]) {}
+  constructor(
+    private readonly nodes: () => readonly DevnetNode[],
+    private readonly finality: boolean,
+  ) {}
 
   start(): void {
     const tick = async (): Promise<void> => {
-      const text = (await Promise.all(this.nodes().map((node) => nodeStatus(node)))).join(' | ');
+      const cells = this.nodes().map(async (node) => statusCell({ ...node, started: node.process !== undefined, info: await nodeInfo(node) }, this.finality));
+      const text = (await Promise.all(cells)).join(' | ');
       if (this.#stopped) return;
       if (process.stdout.isTTY) {
         const width = process.stdout.columns > 1 ? process.stdout.columns - 1 : text.length;
@@ -202,15 +115,18 @@ class StatusLine {
   }
 }
 
-async function nodeStatus(node: DevnetNode): Promise<string> {
-  const name = `n${node.index}`;
-  if (node.exitCode !== undefined) return `${name} exited(${node.exitCode})`;
-  if (node.process === undefined) return `${name} -`;
+/**
+ * The node's cairn_nodeInfo, if it answers. Asked even after the devnet's
+ * process of it exited: the same node started again by hand on the same port
+ * (as printed) answers with the same peer id.
+ */
+async function nodeInfo(node: DevnetNode): Promise<NodeInfoView | undefined> {
+  if (node.process === undefined) return undefined;
   try {
-    const info = await rpcCall<NodeStatus>(node.process.url, 'cairn_nodeInfo', [], STATUS_INTERVAL_MS - 100);
-    return `${name} #${info.head.number} ${info.head.hash.slice(2, 6)} ${info.peerCount}p${info.syncing ? ' sync' : ''}`;
+    const info = await rpcCall<NodeInfoView>(node.process.url, 'cairn_nodeInfo', [], STATUS_INTERVAL_MS - 100);
+    return node.exitCode === undefined || info.peerId === node.process.peerId ? info : undefined;
   } catch {
-    return `${name} ?`;
+    return undefined;
   }
 }
 
@@ -229,12 +145,13 @@ function role(node: DevnetNode): string {
 function printNodes(devnet: Devnet): void {
   const rows = devnet.nodes.map((node) => [
     String(node.index),
+    String(node.process?.child.pid ?? '-'),
     node.process?.url ?? '-',
-    node.process?.peerId ?? '-',
     role(node),
     shown(node.logPath),
+    node.process?.p2pAddresses[0] ?? '-',
   ]);
-  const header = ['#', 'JSON-RPC', 'peer id', 'role', 'log'];
+  const header = ['#', 'pid', 'JSON-RPC', 'role', 'log', 'P2P address (peer id at the end)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   console.log(line(header));
@@ -260,19 +177,27 @@ async function main(): Promise<number> {
   let options;
   let folder;
   try {
-    options = parseOptions(process.argv.slice(2));
+    options = parseDevnetOptions(process.argv.slice(2), REPO);
     if (options === 'help') {
       console.log(USAGE);
       return 0;
     }
+    await mkdir(options.dir, { recursive: true });
+    // Before --fresh wipes anything: the folder may be a running devnet's.
+    const release = lockFolder(options.dir);
+    process.on('exit', release);
     folder = await prepareFolder(options);
   } catch (err) {
+    if (err instanceof FolderInUseError) {
+      console.error(`error: ${err.message}`);
+      return 2;
+    }
     if (!(err instanceof UsageError)) throw err;
     console.error(err.showUsage ? `error: ${err.message}\n\n${USAGE}` : `error: ${err.message} (--help lists the options)`);
     return 2;
   }
   const { genesisPath, genesis, resumed, validatorKeys } = folder;
-  const status = new StatusLine(() => devnet.nodes);
+  const status = new StatusLine(() => devnet.nodes, options.consensus === 'pos');
   const devnet = new Devnet({
     dir: options.dir,
     genesisPath,
@@ -283,7 +208,12 @@ async function main(): Promise<number> {
     logLevel: options.logLevel,
     onUnexpectedExit: (node, code) => {
       status.clear();
-      console.log(`node ${node.index} exited with code ${code}; its log: ${shown(node.logPath)}`);
+      console.log(`node ${node.index} ${code === null ? 'was killed' : `exited with code ${code}`}; its log: ${shown(node.logPath)}`);
+      const address = node.process?.p2pAddresses[0];
+      if (node.process !== undefined && address !== undefined) {
+        console.log(`To start it again (same ports, so its peers and this status line find it; Ctrl-C here does not stop it), from the repo folder:`);
+        console.log(`  ${startCommand(restartArgs(node.args, node.process.url, address), REPO)}`);
+      }
     },
     report: (line) => console.log(line),
   });
@@ -317,7 +247,8 @@ async function main(): Promise<number> {
     printNodes(devnet);
     printDevAccounts(genesis);
     console.log(`Wallets: RPC URL ${devnet.running[0]!.url}, chain id ${chainId}. After --fresh, clear MetaMask's activity tab data (it caches nonces by chain id).`);
-    console.log('Status: n<i> #height head-hash-prefix <peers>p; Ctrl-C stops every node.');
+    console.log(`Another node joins with: npx cairn start --genesis ${shown(genesisPath)} --datadir <its own folder> --rpc-port 0 --p2p-port 0 --bootstrap ${devnet.running[0]!.p2pAddresses[0]}`);
+    console.log(statusLegend(options.consensus === 'pos'));
     status.start();
   }
   await done;

@@ -42,6 +42,8 @@ export interface DevnetNode {
   readonly dataDir: string;
   readonly logPath: string;
   readonly log: WriteStream;
+  /** The `cairn start` arguments it was started with (free ports asked as 0); empty until then. */
+  args: readonly string[];
   process: NodeProcess | undefined;
   /** Set once the process ended on its own (not stopped by the devnet). */
   exitCode: number | null | undefined;
@@ -67,6 +69,7 @@ export class Devnet {
         dataDir: join(options.dir, `node-${index}`),
         logPath,
         log: createWriteStream(logPath, { flags: 'a' }),
+        args: [],
         process: undefined,
         exitCode: undefined,
       };
@@ -107,6 +110,7 @@ export class Devnet {
         ...(node.coinbase === undefined ? [] : ['--mine', '--coinbase', node.coinbase]),
         ...(node.validatorKey === undefined ? [] : ['--validator-key', node.validatorKey]),
       ];
+      node.args = args;
       const started = await spawnNode({
         args,
         waitForP2p: true,

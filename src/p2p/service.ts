@@ -16,7 +16,7 @@ import type { Logger } from '../node/log.js';
 import type { CairnNode } from '../node/node.js';
 import type { SyncNetwork, SyncPeer } from '../node/sync.js';
 import { bytesToHex, equalBytes } from '../primitives/hex.js';
-import { parseBootstrapAddress, type BootstrapPeer } from './bootstrap.js';
+import { dialFailureReason, parseBootstrapAddress, type BootstrapPeer } from './bootstrap.js';
 import { P2PError, P2PErrorCode } from './errors.js';
 import { gossipScoreParams } from './gossip-score.js';
 import { Gossip } from './gossip.js';
@@ -337,7 +337,7 @@ export class P2PService {
 
   #otherGenesis(peerId: string, theirs: string): void {
     const reason = `runs genesis ${theirs}, we run ${bytesToHex(this.#node.chain.genesisHash)}`;
-    this.#log.warn(`peer ${peerId} ${reason}: disconnecting`);
+    this.#log.warn(`peer ${peerId} ${reason}: disconnecting (nodes of one network start from the same genesis file: --genesis)`);
     this.#scores.penalize(peerId, 'other-genesis');
     // A moment's delay lets the peer's own identify finish, so its log says why too.
     this.#drop(peerId, reason, PARTING_MS);
@@ -380,7 +380,7 @@ export class P2PService {
         () => this.#unreachable.delete(id),
         (err: unknown) => {
           if (this.#stopping) return;
-          const line = `cannot reach bootstrap peer ${address.toString()}: ${err instanceof Error ? err.message : String(err)}; retrying every ${REDIAL_MS / 1000} s`;
+          const line = `cannot reach bootstrap peer ${address.toString()}: ${dialFailureReason(err)}; retrying every ${REDIAL_MS / 1000} s`;
           if (this.#unreachable.has(id)) this.#log.debug(line);
           else this.#log.warn(line);
           this.#unreachable.add(id);
