@@ -222,7 +222,7 @@ function accessList(value: unknown, index: number, name: string): AccessListEntr
 /** eth_getLogs filter. Topic position: null = any, otherwise one of the listed topics. */
 export interface LogFilter {
   readonly range: { readonly blockHash: Uint8Array } | { readonly fromBlock: BlockTag; readonly toBlock: BlockTag };
-  /** null = any address. */
+  /** null = any address (also what an empty list means). */
   readonly addresses: readonly Uint8Array[] | null;
   readonly topics: readonly (readonly Uint8Array[] | null)[];
 }
@@ -256,7 +256,8 @@ export function logFilter(value: unknown, index: number): LogFilter {
     if (o['address'].length > MAX_FILTER_ADDRESSES) {
       fail(index, 'filter.address', `at most ${MAX_FILTER_ADDRESSES} addresses, got ${o['address'].length}`);
     }
-    addresses = o['address'].map((a: unknown, i) => address(a, index, `filter.address[${i}]`));
+    // An empty list matches any address, as in geth (and as an empty topic OR-list does).
+    if (o['address'].length > 0) addresses = o['address'].map((a: unknown, i) => address(a, index, `filter.address[${i}]`));
   } else if (present('address')) {
     addresses = [address(o['address'], index, 'filter.address')];
   }

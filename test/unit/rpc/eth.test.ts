@@ -488,6 +488,8 @@ describe('eth_getLogs', () => {
     expect(await logsOf({ fromBlock: '0x0', toBlock: '0x2' })).toEqual([]);
     expect(await logsOf({ fromBlock: '0x0', address: bytesToHex(EMITTER) })).toHaveLength(2);
     expect(await logsOf({ fromBlock: '0x0', address: [bytesToHex(OTHER_EMITTER), toChecksumAddress(EMITTER)] })).toHaveLength(3);
+    // An empty address list is no restriction, as in geth.
+    expect(await logsOf({ fromBlock: '0x0', address: [] })).toHaveLength(3);
     expect((await logsOf({ fromBlock: '0x0', topics: [bytesToHex(TOPIC_A)] })).map((l) => l['logIndex'])).toEqual(['0x0', '0x1']);
     expect((await logsOf({ fromBlock: '0x0', topics: [null, bytesToHex(TOPIC_B)] })).map((l) => l['logIndex'])).toEqual(['0x0', '0x2']);
     expect(await logsOf({ fromBlock: '0x0', topics: [[bytesToHex(TOPIC_A), bytesToHex(TOPIC_C)], bytesToHex(TOPIC_B)] })).toHaveLength(2);

@@ -121,6 +121,19 @@ describe('eth_subscribe logs', () => {
     expect(logs[0]!.result).toMatchObject({ address: bytesToHex(EMITTER), data: '0x07', logIndex: '0x1', blockNumber: '0x1', removed: false });
   });
 
+  it('takes an empty address list as any address, as geth', async () => {
+    const id = await subscribe('logs', { address: [], topics: [bytesToHex(TOPIC_A)] });
+    mineWithLogs([
+      { address: OTHER, topics: [TOPIC_A], data: new Uint8Array(0) },
+      { address: EMITTER, topics: [TOPIC_A], data: new Uint8Array(0) },
+    ]);
+    await settle();
+    expect(notifications().map((n) => [n.subscription, n.result['address']])).toEqual([
+      [id, bytesToHex(OTHER)],
+      [id, bytesToHex(EMITTER)],
+    ]);
+  });
+
   it('sends the logs of blocks a reorganisation removed again as removed, newest first, then the new branch', async () => {
     await subscribe('logs');
     mineWithLogs([{ address: EMITTER, topics: [TOPIC_A], data: Uint8Array.of(1) }]);
