@@ -44,6 +44,19 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
     return check === undefined ? read() : check.then(read);
   };
 
+  /** The mempool's affordability rule for a call's sender, worded as geth so wallets classify it (viem: InsufficientFundsError). */
+  const checkAffordable = (call: p.CallRequest, gas: bigint): void => {
+    if (call.from === undefined) return;
+    const balance = backend.getAccount(call.from).balance;
+    const cost = call.value + (call.feeCap === undefined ? 0n : gas * call.feeCap);
+    if (cost <= balance) return;
+    throw serverError(
+      call.feeCap === undefined
+        ? `insufficient funds for transfer: balance ${balance}, value ${call.value}`
+        : `insufficient funds for gas * price + value: balance ${balance}, tx cost ${cost}`,
+    );
+  };
+
   const blockTxAt = (block: Block | undefined, index: number): RpcTransaction | null => {
     const tx = block?.transactions[index];
     if (block === undefined || tx === undefined) return null;
@@ -101,11 +114,14 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
       return atLatest(p.blockRef(params[2], 2), () => EMPTY_SLOT);
     },
 
-    // Calling a plain account returns no data, as on Ethereum.
+    // Calling a plain account returns no data, as on Ethereum; a sender that could not pay is refused, as geth does.
     eth_call: (params) => {
       p.arity(params, 1, 3);
-      p.callRequest(params[0], 0);
-      return atLatest(p.blockRef(params[1], 1), () => '0x');
+      const call = p.callRequest(params[0], 0);
+      return atLatest(p.blockRef(params[1], 1), () => {
+        if (call.to !== undefined) checkAffordable(call, call.gas ?? backend.estimateGas({ to: call.to, data: call.data, accessList: call.accessList }));
+        return '0x';
+      });
     },
 
     eth_estimateGas: (params) => {
@@ -115,18 +131,7 @@ export function ethMethods(backend: RpcBackend, chain: ChainView, fees: FeeOracl
         if (call.to === undefined) throw serverError('contract creation is not supported: transaction has no to address');
         const gas = backend.estimateGas({ to: call.to, data: call.data, accessList: call.accessList });
         if (call.gas !== undefined && call.gas < gas) throw serverError(`gas required exceeds allowance (${call.gas})`);
-        if (call.from !== undefined) {
-          // The same affordability rule the mempool applies, worded as geth so wallets classify it.
-          const balance = backend.getAccount(call.from).balance;
-          const cost = call.value + (call.feeCap === undefined ? 0n : gas * call.feeCap);
-          if (cost > balance) {
-            throw serverError(
-              call.feeCap === undefined
-                ? `insufficient funds for transfer: balance ${balance}, value ${call.value}`
-                : `insufficient funds for gas * price + value: balance ${balance}, tx cost ${cost}`,
-            );
-          }
-        }
+        checkAffordable(call, gas);
         return toQuantity(gas);
       });
     },

@@ -118,6 +118,13 @@ describe('chain and account reads', () => {
     expect(await result(rpc, 'eth_getStorageAt', [bytesToHex(BOB), '0x0', 'latest'])).toBe('0x' + '0'.repeat(64));
     expect(await result(rpc, 'eth_call', [{ to: bytesToHex(BOB), data: '0x12345678' }, 'latest'])).toBe('0x');
     expect((await failure(rpc, 'eth_call', [{ to: bytesToHex(BOB), data: '0x12', input: '0x34' }])).code).toBe(-32602);
+    // A sender that could not pay is refused, as geth does (viem: InsufficientFundsError); one that can gets "0x".
+    expect(await result(rpc, 'eth_call', [{ from: bytesToHex(ALICE), to: bytesToHex(BOB), value: '0x1' }])).toBe('0x');
+    const poor = await failure(rpc, 'eth_call', [{ from: bytesToHex(BOB), to: bytesToHex(ALICE), value: '0xffffffffffffffff' }]);
+    expect(poor.code).toBe(-32000);
+    expect(poor.message).toMatch(/^insufficient funds for transfer: balance \d+, value 18446744073709551615$/);
+    const fees = await failure(rpc, 'eth_call', [{ from: bytesToHex(BOB), to: bytesToHex(ALICE), gas: '0x5208', maxFeePerGas: '0xffffffffffff' }]);
+    expect(fees.message).toMatch(/^insufficient funds for gas \* price \+ value: balance \d+, tx cost 5910974510923755000$/);
   });
 
   it('eth_syncing: false, then the progress as quantities', async () => {
