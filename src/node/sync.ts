@@ -80,8 +80,17 @@ const PROBE_BLOCKS = 32;
 const ORPHAN_DEPTH = 32;
 /** A lone node mines after this long without peers (so a devnet's first node starts on its own). */
 const GRACE_MS = 1_500;
-/** A peer that failed a sync is not asked again for this long (others are tried). */
+/** A peer that failed a sync is not asked again for this long (others are tried)... */
 const EXCLUDE_MS = 30_000;
+/**
+ * ...doubled for each failure in a row, up to 2^4 times (8 min): a peer that
+ * claims a better head and never serves it pauses block production each
+ * time it is tried, so each try must come later. A block it serves that
+ * imports resets its count.
+ */
+const MAX_EXCLUDE_DOUBLINGS = 4;
+/** Failure counts kept at most (the oldest go first): peer ids cost an attacker nothing. */
+const MAX_FAILURE_RECORDS = 1024;
 /** A target whose ranges stop linking (it switched branches) is retried this many times per run before it is set aside. */
 const MAX_RESTARTS = 3;
 const PROGRESS_LOG_MS = 2_000;
@@ -150,6 +159,8 @@ export class Sync {
   #run: Run | undefined;
   #stopped = false;
   readonly #excluded = new Map<string, number>();
+  /** Sync failures in a row, by peer. */
+  readonly #failures = new Map<string, number>();
   /** Parent hashes being fetched for gossiped blocks, and the fetches (detach waits for them). */
   readonly #orphanFetches = new Map<string, Promise<OrphanOutcome>>();
   #waiters = new Set<() => void>();
@@ -242,6 +253,7 @@ export class Sync {
         branch.unshift(parent);
         if ((await this.#chain.getBlockByHash(parent.header.parentHash)) !== undefined) {
           await this.#importAll(peerId, branch);
+          this.#failures.delete(peerId);
           return 'imported';
         }
         missing = parent.header.parentHash;
@@ -346,6 +358,7 @@ export class Sync {
       }
       const { peerId, blocks } = await this.#settle(network, queue.shift()!, target, parentHash);
       await this.#importAll(peerId, blocks);
+      this.#failures.delete(peerId);
       parentHash = blocks[blocks.length - 1]!.hash;
       this.#logProgress(run);
     }
@@ -529,16 +542,21 @@ export class Sync {
     return false;
   }
 
-  /** Sets the peer aside for a while (EXCLUDE_MS), penalising it when the fault is its own. */
+  /** Sets the peer aside for a while (EXCLUDE_MS, doubled for each failure in a row), penalising it when the fault is its own. */
   #blame(err: SyncPeerError): void {
     // Detached: requests fail because the network is stopping, not because of the peer.
     if (this.#network === undefined) return;
-    this.#excluded.set(err.peerId, this.#now() + this.#excludeMs);
-    this.#log.warn(`peer ${short(err.peerId)} ${err.message}; not asking it again for ${this.#excludeMs / 1000} s`);
+    const failures = (this.#failures.get(err.peerId) ?? 0) + 1;
+    this.#failures.delete(err.peerId);
+    this.#failures.set(err.peerId, failures);
+    if (this.#failures.size > MAX_FAILURE_RECORDS) this.#failures.delete(this.#failures.keys().next().value!);
+    const excludeMs = this.#excludeMs * 2 ** Math.min(failures - 1, MAX_EXCLUDE_DOUBLINGS);
+    this.#excluded.set(err.peerId, this.#now() + excludeMs);
+    this.#log.warn(`peer ${short(err.peerId)} ${err.message}; not asking it again for ${excludeMs / 1000} s`);
     // When the time is up the peer counts again: if it is still ahead, block
     // production pauses for it (isSynced), so the run starts then, not at the
     // next status exchange up to 10 s later.
-    setTimeout(() => this.peersChanged(), this.#excludeMs + 1).unref();
+    setTimeout(() => this.peersChanged(), excludeMs + 1).unref();
     if (err.offence !== undefined) this.#network?.penalize(err.peerId, err.offence, err.message);
   }
 

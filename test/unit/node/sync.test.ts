@@ -189,6 +189,37 @@ describe('Sync', () => {
     expect(bytesToHex(local.head.hash)).toBe(bytesToHex(source.head.hash));
   });
 
+  it('sets a peer aside twice as long for each failure in a row, and forgets them once it serves blocks that import', async () => {
+    env = new TestEnv(backend);
+    const source = await env.open(await env.dir());
+    await grow(source, 20);
+    const local = await env.open(await env.dir());
+    const flaky = await peerOf('flaky', source);
+    flaky.stalls = true;
+    const network = new FakeNetwork([flaky]);
+    const lines: string[] = [];
+    const log = createLogger('warn', 'sync', (line) => lines.push(line));
+    const sync = new Sync({ chain: local, engine: new FakeEngine(), recovery: env.recovery, log, graceMs: 10, excludeMs: 40 });
+    syncs.push(sync);
+    sync.attach(network);
+    const setAside = (): string[] => lines.map((line) => /not asking it again for ([\d.]+) s/.exec(line)?.[1]).filter((s): s is string => s !== undefined);
+    await vi.waitUntil(() => setAside().length >= 3, { timeout: 5_000, interval: 5 });
+    expect(setAside().slice(0, 3)).toEqual(['0.04', '0.08', '0.16']);
+
+    flaky.stalls = false;
+    await vi.waitUntil(() => local.head.header.number === source.head.header.number, { timeout: 5_000, interval: 5 });
+    // It served and its blocks imported: a new failure starts from the first step again.
+    await grow(source, 1);
+    const served = await peerOf('flaky', source);
+    flaky.blocks = served.blocks;
+    flaky.head = served.head;
+    flaky.stalls = true;
+    const before = setAside().length;
+    sync.peersChanged();
+    await vi.waitUntil(() => setAside().length > before, { timeout: 5_000, interval: 5 });
+    expect(setAside()[before]).toBe('0.04');
+  });
+
   it('refetches from the target the batches a failing helper was given, while earlier batches import', async () => {
     env = new TestEnv(backend);
     const source = await env.open(await env.dir());
