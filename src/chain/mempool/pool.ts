@@ -499,13 +499,14 @@ export class Mempool {
    * Admits a transaction the pool held before (a reorged-out block's, or
    * one displaced by an admission whose write failed) and journals it.
    * Refusals are silent: mined again on the new chain (nonce too low), now
-   * unaffordable or outbid, it is owed nothing.
+   * unaffordable or outbid, it is owed nothing, and its journal entry (the
+   * chain writes one for each reorged-out transaction) is deleted.
    */
   private readmit(tx: SignedTransaction): void {
     try {
       this.admit(tx, true);
     } catch (err) {
-      if (!(err instanceof InvalidTransactionError)) throw err;
+      this.dropJournaled(err, tx.hash);
     }
   }
 

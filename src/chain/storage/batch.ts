@@ -81,10 +81,17 @@ export class ChainBatch {
    * Undoes `connect` for a block a reorg removes. Its number index is
    * deleted too; when the new branch reaches that number, its `connect`
    * (added to the batch later) overwrites it, as batch operations apply in order.
+   * Its transactions go back to the mempool journal in this same batch: the
+   * mempool re-admits them only after the commit, and a crash in between
+   * would lose transactions that had receipts. Those the new branch holds
+   * leave the journal again in its `connect`, later in the batch.
    */
   disconnect(block: Block): this {
     this.#del(this.#db.canonical, numberKey(block.header.number));
-    for (const tx of block.transactions) this.#del(this.#db.txIndex, tx.hash);
+    for (const tx of block.transactions) {
+      this.#del(this.#db.txIndex, tx.hash);
+      this.#put(this.#db.journal, tx.hash, tx.raw);
+    }
     this.#del(this.#db.receipts, block.hash);
     this.#del(this.#db.undo, block.hash);
     this.#del(this.#db.ltHash, block.hash);

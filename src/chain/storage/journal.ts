@@ -5,7 +5,9 @@ import { describeReadError, type ChainDatabase } from './schema.js';
  * The mempool's journal (DESIGN.md, "Storage"): a transaction is written here
  * before the node acknowledges it, so it survives a crash and is gossiped
  * again after a restart. Mined transactions leave it in their block's own
- * batch (ChainBatch.connect); the mempool deletes the ones it evicts.
+ * batch (ChainBatch.connect), and a reorg's batch puts the transactions of the
+ * blocks it removes back (ChainBatch.disconnect); the mempool deletes the
+ * ones it evicts or refuses.
  */
 export interface MempoolJournal {
   /**

@@ -639,6 +639,16 @@ describe('Mempool head changes', () => {
     expect(journal.puts).toHaveLength(0);
   });
 
+  it('deletes the journal entry of a reorged-out transaction it refuses', async () => {
+    const { pool, state, journal } = setup();
+    // The chain journals every reorged-out transaction in its reorg batch; this one's nonce is used on the new chain.
+    const conflicting = (await recovery.recover([signed(0, 0n)]))[0]!;
+    state.set(ADDRS[0]!, { nonce: 1n, balance: RICH });
+    await pool.onHeadChange({ added: [block([])], removed: [block([conflicting])] });
+    expect(pool.size).toBe(0);
+    expect(journal.deletedHashes()).toEqual([hex(conflicting)]);
+  });
+
   it('drops a transaction the balance no longer covers and queues the later ones behind it', async () => {
     const { pool, state, journal } = setup();
     const [n0, n1, n2] = await Promise.all([raw(0, 0n), raw(0, 1n, { value: 10n ** 20n }), raw(0, 2n)].map((r) => pool.add(r)));

@@ -81,6 +81,21 @@ describe('Blockchain: fork choice and reorgs', () => {
     expect((await a.getReceipt(shared.hash))?.blockNumber).toBe(3);
   });
 
+  it('journals the reorged-out transactions in the reorg batch, so a crash before the mempool re-admits them loses none', async () => {
+    env = newEnv();
+    const { a, dirA, b2, b3, txA, shared } = await twoBranches();
+    expect(await importAll(a, [b2, b3])).toEqual(['imported-side', 'imported-head']);
+    // No mempool follows this chain: closing now is a crash right after the commit.
+    await env.close(a);
+
+    const reopened = await env.open(dirA);
+    const journaled = (await reopened.mempoolJournal.loadAll()).map((raw) => bytesToHex(raw));
+    // txA had a receipt on a2 and is on no chain now; shared is mined again in b3.
+    expect(journaled).toEqual([bytesToHex(txA.raw)]);
+    expect(await reopened.getTransaction(txA.hash)).toBeUndefined();
+    expect((await reopened.getTransaction(shared.hash))?.blockHash).toEqual(b3.hash);
+  });
+
   it('reorgs back onto a branch it had reverted, and survives a restart', async () => {
     env = newEnv();
     const { a, dirA, c1, a2, a3, b2, b3 } = await twoBranches();
