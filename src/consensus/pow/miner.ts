@@ -41,6 +41,7 @@ class MinerThread {
   readonly #worker: Worker;
   #pending: { resolve(result: MinerResult): void; reject(error: Error): void } | null = null;
   #failure: Error | null = null;
+  #terminating = false;
 
   constructor(url: URL) {
     // The worker is plain compiled JavaScript; the parent's flags (--input-type, loaders) may not apply to it.
@@ -63,13 +64,18 @@ class MinerThread {
   }
 
   terminate(): Promise<number> {
+    // Held until it has exited: the caller awaits that, and an unref'd
+    // worker's exit would not keep the process alive meanwhile (nor may the
+    // last result, arriving during termination, unref it again).
+    this.#terminating = true;
+    this.#worker.ref();
     return this.#worker.terminate();
   }
 
   #settle(): { resolve(result: MinerResult): void; reject(error: Error): void } | null {
     const pending = this.#pending;
     this.#pending = null;
-    this.#worker.unref();
+    if (!this.#terminating) this.#worker.unref();
     return pending;
   }
 
