@@ -1,4 +1,4 @@
-import { STAKED_TOPIC, STAKING_ADDRESS, UNSTAKED_TOPIC } from '../../ledger/modules/staking/index.js';
+import { accountRefusal, STAKED_TOPIC, STAKING_ADDRESS, UNSTAKED_TOPIC } from '../../ledger/modules/staking/index.js';
 import { toChecksumAddress } from '../../primitives/address.js';
 import { CairnError } from '../../primitives/errors.js';
 import { bytesToHex, hexToBytes, parseQuantity, utf8ToBytes } from '../../primitives/hex.js';
@@ -50,7 +50,7 @@ export interface PosConsensusJson {
   readonly currentSlot?: number;
   readonly slotDurationMs?: number;
   readonly epochLength?: number;
-  /** wei, decimal; absent from nodes older than this command. */
+  /** wei, decimal (proof of stake). */
   readonly minStake?: string;
 }
 
@@ -86,8 +86,7 @@ export function stakingCommand(op: 'stake' | 'unstake') {
       }),
       client.call<string>('eth_getBalance', [from, 'latest']),
     ]);
-    const minStake = consensus.minStake === undefined ? undefined : BigInt(consensus.minStake);
-    const refusal = stakingRefusal(op, amount, { address: from, balance: parseQuantity(balance), staking }, minStake);
+    const refusal = stakingRefusal(op, amount, { address: from, balance: parseQuantity(balance), staking }, BigInt(consensus.minStake ?? 0));
     if (refusal !== undefined) throw new StakingRefusedError(`${op} refused, nothing sent: ${refusal}`);
     const document = op === 'stake' ? { op } : { op, amount: amount.toString() };
     const receipt = await signAndSubmit(
@@ -103,56 +102,44 @@ export function stakingCommand(op: 'stake' | 'unstake') {
   };
 }
 
-/** Bonded stake once every pending change has taken effect, as the staking module counts it. */
-function projectedStake(staking: StakingJson): bigint {
-  return staking.pending.reduce((sum, change) => sum + (change.kind === 'stake' ? 1n : -1n) * BigInt(change.amount), BigInt(staking.bonded));
-}
-
 /**
  * Why the staking module would refuse this operation, judged from the
  * account's staking record and balance at the node's head; undefined when
- * it may pass. The module's rules (validator-set.ts), checked here so a
- * refusal does not cost a transaction's fee; the module still decides.
- * Without `minStake` (an older node) the minimum is left to the module.
+ * it may pass. The account rules are the module's own (accountRefusal),
+ * checked here so a refusal does not cost a transaction's fee, and worded
+ * in ether with what to do instead; the module still decides.
  */
 export function stakingRefusal(
   op: 'stake' | 'unstake',
   amount: bigint,
   account: { readonly address: string; readonly balance: bigint; readonly staking: StakingJson },
-  minStake: bigint | undefined,
+  minStake: bigint,
 ): string | undefined {
   const { address, balance, staking } = account;
-  const projected = projectedStake(staking);
-  if (op === 'stake') {
-    if (balance < amount) {
-      return `${address} holds ${formatEther(balance)} ETH, less than the ${formatEther(amount)} ETH to stake (plus gas); fund it first`;
-    }
-    if (minStake !== undefined && projected + amount < minStake) {
-      return (
-        `${address} would have ${formatEther(projected + amount)} ETH staked, below the minimum stake of ${formatEther(minStake)} ETH; ` +
-        `stake at least ${formatEther(minStake - projected)} ETH`
-      );
-    }
-    return undefined;
+  if (op === 'stake' && balance < amount) {
+    return `${address} holds ${formatEther(balance)} ETH, less than the ${formatEther(amount)} ETH to stake (plus gas); fund it first`;
   }
-  const unstaking = staking.pending.filter((change) => change.kind === 'unstake').reduce((sum, change) => sum + BigInt(change.amount), 0n);
-  const available = BigInt(staking.bonded) - unstaking;
-  if (amount > available) {
+  const stake = { bonded: BigInt(staking.bonded), pending: staking.pending.map((change) => ({ kind: change.kind, amount: BigInt(change.amount) })) };
+  const refusal = accountRefusal(op, amount, stake, minStake);
+  if (refusal === undefined) return undefined;
+  if (refusal.rule === 'insufficient') {
+    if (refusal.available > 0n) return `${address} has ${formatEther(refusal.available)} ETH bonded and not already unstaking; unstake at most that`;
     const joining = staking.pending.find((change) => change.kind === 'stake');
-    if (available === 0n && joining !== undefined) {
-      return `${address} has no bonded stake yet: its stake counts from epoch ${joining.effectiveEpoch}, and can be unstaked from then on`;
-    }
-    if (available === 0n) return `${address} has no bonded stake to unstake`;
-    return `${address} has ${formatEther(available)} ETH bonded and not already unstaking; unstake at most that`;
+    if (joining === undefined) return `${address} has no bonded stake to unstake`;
+    return `${address} has no bonded stake yet: its stake counts from epoch ${joining.effectiveEpoch}, and can be unstaked from then on`;
   }
-  const after = projected - amount;
-  if (minStake !== undefined && after !== 0n && after < minStake) {
+  const { after } = refusal;
+  if (op === 'stake') {
     return (
-      `unstaking ${formatEther(amount)} ETH would leave ${formatEther(after)} ETH staked, below the minimum stake of ${formatEther(minStake)} ETH; ` +
-      `unstake at most ${formatEther(projected > minStake ? projected - minStake : 0n)} ETH, or all ${formatEther(projected)} ETH`
+      `${address} would have ${formatEther(after)} ETH staked, below the minimum stake of ${formatEther(minStake)} ETH; ` +
+      `stake at least ${formatEther(minStake - (after - amount))} ETH`
     );
   }
-  return undefined;
+  const projected = after + amount;
+  return (
+    `unstaking ${formatEther(amount)} ETH would leave ${formatEther(after)} ETH staked, below the minimum stake of ${formatEther(minStake)} ETH; ` +
+    `unstake at most ${formatEther(projected > minStake ? projected - minStake : 0n)} ETH, or all ${formatEther(projected)} ETH`
+  );
 }
 
 /**

@@ -28,8 +28,6 @@ describe('stakingRefusal: what the staking module would refuse, before paying fo
     );
     expect(stakingRefusal('stake', 1n * ETH, account(bonded(32n)), MIN)).toBeUndefined();
     expect(stakingRefusal('stake', 2n * ETH, account(bonded(0n, [{ kind: 'stake', amount: (30n * ETH).toString(), effectiveEpoch: 4 }])), MIN)).toBeUndefined();
-    // An older node does not say its minimum: the module judges.
-    expect(stakingRefusal('stake', 1n * ETH, account(none), undefined)).toBeUndefined();
   });
 
   it('refuses an unstake of more than is bonded and not already unstaking', () => {

@@ -14,12 +14,15 @@ export {
 } from './state.js';
 export {
   ValidatorSet,
+  accountRefusal,
   activeSet,
   advanceToEpoch,
   applyStakingEvent,
   compareBytes,
   genesisStakingState,
   slashableAmount,
+  type AccountRefusal,
+  type AccountStake,
   type PendingChange,
   type Release,
   type StakingEvent,

@@ -201,14 +201,40 @@ export function slashableAmount(state: StakingState, address: Uint8Array): bigin
   return total;
 }
 
-/** Bonded stake once every pending change of `address` has taken effect. */
-function projectedStake(state: StakingState, address: string): bigint {
-  let total = state.bonded.get(address) ?? 0n;
-  for (const change of state.pending) {
-    if (change.address !== address) continue;
-    total += change.kind === 'stake' ? change.amount : -change.amount;
+/** One account's stake: what `cairn_staking` shows of it. */
+export interface AccountStake {
+  readonly bonded: bigint;
+  readonly pending: readonly { readonly kind: 'stake' | 'unstake'; readonly amount: bigint }[];
+}
+
+/** Why the account rules refuse a stake or an unstake; the figures, for the caller's wording. */
+export type AccountRefusal =
+  /** Bonded stake once every pending change has taken effect would be `after`: positive but below the minimum. */
+  | { readonly rule: 'below-min'; readonly after: bigint }
+  /** An unstake of more than `available`: bonded and not already unstaking. */
+  | { readonly rule: 'insufficient'; readonly available: bigint };
+
+/**
+ * The rules of stake(a, x) and unstake(a, x) that depend on a's stake alone
+ * (see the list at the top; x > 0 and the last-validator rule are checked
+ * by applyStakingEvent): undefined when they allow it. Shared with the CLI,
+ * which checks an operation before paying for it.
+ */
+export function accountRefusal(op: 'stake' | 'unstake', amount: bigint, account: AccountStake, minStake: bigint): AccountRefusal | undefined {
+  let projected = account.bonded;
+  let available = account.bonded;
+  for (const change of account.pending) {
+    projected += change.kind === 'stake' ? change.amount : -change.amount;
+    if (change.kind === 'unstake') available -= change.amount;
   }
-  return total;
+  if (op === 'stake') return projected + amount < minStake ? { rule: 'below-min', after: projected + amount } : undefined;
+  if (amount > available) return { rule: 'insufficient', available };
+  const after = projected - amount;
+  return after !== 0n && after < minStake ? { rule: 'below-min', after } : undefined;
+}
+
+function accountOf(state: StakingState, address: string): AccountStake {
+  return { bonded: state.bonded.get(address) ?? 0n, pending: state.pending.filter((change) => change.address === address) };
 }
 
 function positive(amount: bigint, what: string, address: string): void {
@@ -217,11 +243,11 @@ function positive(amount: bigint, what: string, address: string): void {
 
 function stake(state: StakingState, address: string, amount: bigint, rules: StakingRules): StakingState {
   positive(amount, 'stake', address);
-  const after = projectedStake(state, address) + amount;
-  if (after < rules.minStake) {
+  const refusal = accountRefusal('stake', amount, accountOf(state, address), rules.minStake);
+  if (refusal?.rule === 'below-min') {
     throw new StakingError(
       StakingErrorCode.BelowMinStake,
-      `stake of ${address}: ${after} wei bonded in total would be below the minimum stake of ${rules.minStake}`,
+      `stake of ${address}: ${refusal.after} wei bonded in total would be below the minimum stake of ${rules.minStake}`,
     );
   }
   const change: PendingChange = { kind: 'stake', address, amount, effectiveEpoch: state.epoch + 1 };
@@ -230,19 +256,17 @@ function stake(state: StakingState, address: string, amount: bigint, rules: Stak
 
 function unstake(state: StakingState, address: string, amount: bigint, rules: StakingRules): StakingState {
   positive(amount, 'unstake', address);
-  let available = state.bonded.get(address) ?? 0n;
-  for (const change of state.pending) if (change.address === address && change.kind === 'unstake') available -= change.amount;
-  if (amount > available) {
+  const refusal = accountRefusal('unstake', amount, accountOf(state, address), rules.minStake);
+  if (refusal?.rule === 'insufficient') {
     throw new StakingError(
       StakingErrorCode.InsufficientStake,
-      `unstake of ${address}: ${amount} wei requested, ${available} wei bonded and not already unstaking`,
+      `unstake of ${address}: ${amount} wei requested, ${refusal.available} wei bonded and not already unstaking`,
     );
   }
-  const after = projectedStake(state, address) - amount;
-  if (after !== 0n && after < rules.minStake) {
+  if (refusal?.rule === 'below-min') {
     throw new StakingError(
       StakingErrorCode.BelowMinStake,
-      `unstake of ${address}: ${after} wei would stay bonded, below the minimum stake of ${rules.minStake}; ` +
+      `unstake of ${address}: ${refusal.after} wei would stay bonded, below the minimum stake of ${rules.minStake}; ` +
         'unstake all or keep at least the minimum',
     );
   }

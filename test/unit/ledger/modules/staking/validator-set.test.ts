@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StakingError, StakingErrorCode } from '../../../../../src/ledger/modules/staking/errors.js';
 import {
+  accountRefusal,
   ValidatorSet,
   activeSet,
   advanceToEpoch,
@@ -97,5 +98,22 @@ describe('staking reducer', () => {
   it('keeps epochs in order', () => {
     thrown(() => advanceToEpoch(at(genesis, 2), 1), StakingError, StakingErrorCode.EpochOrder);
     thrown(() => applyStakingEvent(genesis, { kind: 'stake', epoch: 1, address: C, amount: 100n }, rules), StakingError, StakingErrorCode.EpochOrder);
+  });
+});
+
+describe('accountRefusal: the account rules, on what cairn_staking shows', () => {
+  const MIN = 32n;
+  it('stake: the total after every pending change must reach the minimum', () => {
+    expect(accountRefusal('stake', 10n, { bonded: 0n, pending: [] }, MIN)).toEqual({ rule: 'below-min', after: 10n });
+    expect(accountRefusal('stake', 10n, { bonded: 0n, pending: [{ kind: 'stake', amount: 22n }] }, MIN)).toBeUndefined();
+    expect(accountRefusal('stake', 1n, { bonded: 40n, pending: [{ kind: 'unstake', amount: 40n }] }, MIN)).toEqual({ rule: 'below-min', after: 1n });
+  });
+
+  it('unstake: at most what is bonded and not already unstaking, leaving nothing or at least the minimum', () => {
+    expect(accountRefusal('unstake', 41n, { bonded: 40n, pending: [] }, MIN)).toEqual({ rule: 'insufficient', available: 40n });
+    expect(accountRefusal('unstake', 1n, { bonded: 40n, pending: [{ kind: 'unstake', amount: 40n }] }, MIN)).toEqual({ rule: 'insufficient', available: 0n });
+    expect(accountRefusal('unstake', 10n, { bonded: 40n, pending: [] }, MIN)).toEqual({ rule: 'below-min', after: 30n });
+    expect(accountRefusal('unstake', 8n, { bonded: 40n, pending: [] }, MIN)).toBeUndefined();
+    expect(accountRefusal('unstake', 40n, { bonded: 40n, pending: [] }, MIN)).toBeUndefined();
   });
 });
