@@ -119,8 +119,6 @@ export class PosEngine implements ConsensusEngine {
   #plan: { readonly parent: string; readonly slot: number } | undefined;
   /** The last slot slashing protection approved a proposal for in this process. */
   #spentSlot = -1;
-  /** Why the slashing-protection record could not be opened; nothing is signed then. */
-  #protectionError: Error | undefined;
 
   constructor(config: PosConfig, options: PosEngineOptions) {
     this.config = config;
@@ -131,10 +129,8 @@ export class PosEngine implements ConsensusEngine {
     this.validator = this.#key === undefined ? undefined : addressOfPrivateKey(this.#key);
     if (this.validator !== undefined) {
       this.#protection = SlashingProtection.open(options.dataDir, { chainTag: config.domain.chainTag, validator: this.validator });
-      // Kept for status(), and handled here so an early failure is not an unhandled rejection; every signing path awaits it and rethrows.
-      this.#protection.catch((error: unknown) => {
-        this.#protectionError = error instanceof Error ? error : new Error(String(error));
-      });
+      // Handled here so an early failure is not an unhandled rejection; ready() and every signing path await it and rethrow.
+      this.#protection.catch(() => undefined);
     }
     this.gossip = {
       receive: (message) => this.#receive(message),
@@ -340,10 +336,9 @@ export class PosEngine implements ConsensusEngine {
       totalStake: set.totalStake.toString(),
       justified: finality.justified.height,
       finalized: finality.finalized.height,
-      validating: this.validator !== undefined && set.has(this.validator) && this.#protectionError === undefined,
+      validating: this.validator !== undefined && set.has(this.validator),
       validator: this.validator === undefined ? null : bytesToHex(this.validator),
-      validatorState:
-        this.validator === undefined ? null : validatorState(staking, this.validator, this.config.params.minStake, this.#protectionError),
+      validatorState: this.validator === undefined ? null : validatorState(staking, this.validator, this.config.params.minStake),
       pooledVotes: this.#votes.size,
       pooledEvidence: this.#evidence.list().length,
     };

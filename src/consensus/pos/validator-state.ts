@@ -8,15 +8,11 @@ import { isOffenceOf } from './slashing.js';
  * `--validator-key` keeps running whatever happens to its validator, so
  * this is where an operator learns that it stopped proposing and voting,
  * and what to do about it: Ethereum clients log the same loudly (a
- * slashed or unknown validator, an unusable slashing-protection database).
- *
- * `unusable` is why the slashing-protection record cannot be used (it
- * does not parse, or belongs to another key or chain): nothing is signed
- * then, even for an active validator.
+ * slashed or unknown validator). An unusable slashing-protection record
+ * stops the node at start instead (ConsensusEngine.ready).
  */
-export function validatorState(staking: StakingState, validator: Uint8Array, minStake: bigint, unusable: Error | undefined): string {
+export function validatorState(staking: StakingState, validator: Uint8Array, minStake: bigint): string {
   const who = bytesToHex(validator);
-  if (unusable !== undefined) return `not signing: ${unusable.message}`;
   if (activeSet(staking).has(validator)) return 'active: proposes on its slots and votes';
   const joining = staking.pending.find((change) => change.address === who && change.kind === 'stake');
   if (joining !== undefined) return `joining: its stake counts from epoch ${joining.effectiveEpoch} (now ${staking.epoch})`;
