@@ -18,21 +18,28 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
  * Decimal digits only: Number() would also take "", " ", "0x10" and "1e3",
  * so a typo or an empty shell variable would pass as 0 or a number never meant.
  */
-function wholeNumber(text: string): number | undefined {
+function decimal(text: string): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** A whole number from 0 (an event number, a start). */
+export function parseWholeNumber(text: string, flag: string): number {
+  const n = decimal(text);
+  if (n === undefined) throw new UsageError(`${flag} must be a whole number (0 or more), got "${text}"`);
+  return n;
+}
+
 export function parsePort(text: string, flag: string): number {
-  const port = wholeNumber(text);
+  const port = decimal(text);
   if (port === undefined || port > 65535) throw new UsageError(`${flag} must be a port number 0-65535, got "${text}"`);
   return port;
 }
 
 /** A whole number from 1, and at most `max` when given (the message then says why). */
 export function parsePositiveInt(text: string, flag: string, max?: { readonly value: number; readonly why: string }): number {
-  const n = wholeNumber(text);
+  const n = decimal(text);
   if (n === undefined || n < 1) throw new UsageError(`${flag} must be a positive whole number, got "${text}"`);
   if (max !== undefined && n > max.value) throw new UsageError(`${flag} must be at most ${max.value} (${max.why}), got "${text}"`);
   return n;

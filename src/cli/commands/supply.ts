@@ -12,7 +12,7 @@ import {
 import { verifyProof, type ProofDocument, type VerifyOptions } from '../../node/provenance/index.js';
 import { toChecksumAddress } from '../../primitives/address.js';
 import { bytesToHex, hexToBytes } from '../../primitives/hex.js';
-import { addressArg, DEFAULT_RPC_URL, parse, parsePositiveInt } from '../args.js';
+import { addressArg, DEFAULT_RPC_URL, parse, parsePositiveInt, parseWholeNumber } from '../args.js';
 import { UsageError } from '../errors.js';
 import { RpcClient, RpcClientError } from '../rpc-client.js';
 import { loadSigningKey, signAndSubmit, waitOptions, type CliReceipt } from '../submit.js';
@@ -209,7 +209,7 @@ Without --limit every event is shown (read 1,000 at a time); with it, one page.
       const options = { ...READ, from: { type: 'string' }, limit: { type: 'string' } } as const;
       const { values, positionals } = parse(argv, options, usage);
       const [id] = expectPositionals(positionals, ['<id>'], 'history');
-      const from = values.from === undefined ? 0 : wholeNumber(values.from, '--from');
+      const from = values.from === undefined ? 0 : parseWholeNumber(values.from, '--from');
       const limit = values.limit === undefined ? undefined : parsePositiveInt(values.limit, '--limit');
       const rpc = client(values);
       const page = (start: number): Promise<HistoryView | null> => rpc.call<HistoryView | null>('supply_getHistory', [id, { from: start, ...(limit === undefined ? {} : { limit }) }]);
@@ -297,7 +297,7 @@ One proof holds at most 1,000 events: prove a longer history a page at a time.
       const [id] = expectPositionals(positionals, ['<id>'], 'proof');
       const query = {
         ...(values['from-genesis'] ? { fromGenesis: true } : {}),
-        ...(values.from === undefined ? {} : { from: wholeNumber(values.from, '--from') }),
+        ...(values.from === undefined ? {} : { from: parseWholeNumber(values.from, '--from') }),
         ...(values.limit === undefined ? {} : { limit: parsePositiveInt(values.limit, '--limit') }),
       };
       const params = Object.keys(query).length === 0 ? [id] : [id, query];
@@ -411,12 +411,6 @@ export function expectPositionals(positionals: readonly string[], names: readonl
 }
 
 /** --from: a whole number, 0 included. */
-function wholeNumber(text: string, flag: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} must be a whole number (0 or more), got "${text}"`);
-  return n;
-}
-
 export function statusArg(text: string): ItemStatus {
   if (!(ITEM_STATUSES as readonly string[]).includes(text)) throw new UsageError(`--status must be one of ${ITEM_STATUSES.join(', ')}, got "${text}"`);
   return text as ItemStatus;

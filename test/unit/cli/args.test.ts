@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePort, parsePositiveInt, pathArg } from '../../../src/cli/args.js';
+import { parsePort, parsePositiveInt, parseWholeNumber, pathArg } from '../../../src/cli/args.js';
 import { startCommand } from '../../../src/cli/commands/start.js';
 import { UsageError } from '../../../src/cli/errors.js';
 
@@ -15,6 +15,14 @@ describe('number arguments', () => {
   it('refuses what Number() would quietly turn into a port: empty, hex, exponents, spaces', () => {
     for (const bad of ['', ' ', '0x10', '1e3', ' 8545', '8545 ', '+80', '-1', '1.5', '65536', '99999999999999999999']) {
       expect(() => parsePort(bad, '--rpc-port'), JSON.stringify(bad)).toThrow(new UsageError(`--rpc-port must be a port number 0-65535, got "${bad}"`));
+    }
+  });
+
+  it('takes whole numbers from 0 in decimal digits', () => {
+    expect(parseWholeNumber('0', '--from')).toBe(0);
+    expect(parseWholeNumber('1000', '--from')).toBe(1000);
+    for (const text of ['', '-1', '1.5', '0x10', '1e3', ' 7']) {
+      expect(() => parseWholeNumber(text, '--from')).toThrow(new UsageError(`--from must be a whole number (0 or more), got "${text}"`));
     }
   });
 
