@@ -56,7 +56,9 @@ export type OrphanOutcome =
   /** More than ORPHAN_DEPTH blocks are missing: a range sync from the peer should take over. */
   | 'too-far'
   /** The peer did not serve valid ancestors (already penalised where it was the peer's fault). */
-  | 'failed';
+  | 'failed'
+  /** Too many such fetches run already (MAX_ORPHAN_FETCHES): ignored; the peer's next block, or a range sync, brings it back. */
+  | 'skipped';
 
 export interface SyncOptions {
   readonly chain: Blockchain;
@@ -78,6 +80,16 @@ const MAX_IN_FLIGHT = 4;
 const PROBE_BLOCKS = 32;
 /** Missing ancestors of a gossiped block fetched by hash before range sync takes over. */
 const ORPHAN_DEPTH = 32;
+/**
+ * Orphan fetches running at once, per peer and in all. An orphan costs its
+ * sender nothing (its seal is checked against the parent it lacks), and each
+ * makes this node ask for up to ORPHAN_DEPTH blocks, so without a cap a
+ * stream of orphans with made-up parents multiplies into thousands of
+ * requests (300 made 3,207); geth's block fetcher and Lodestar's
+ * unknown-block sync cap theirs too.
+ */
+export const MAX_ORPHAN_FETCHES_PER_PEER = 2;
+export const MAX_ORPHAN_FETCHES = 8;
 /** A lone node mines after this long without peers (so a devnet's first node starts on its own). */
 const GRACE_MS = 1_500;
 /** A peer that failed a sync is not asked again for this long (others are tried)... */
@@ -161,8 +173,8 @@ export class Sync {
   readonly #excluded = new Map<string, number>();
   /** Sync failures in a row, by peer. */
   readonly #failures = new Map<string, number>();
-  /** Parent hashes being fetched for gossiped blocks, and the fetches (detach waits for them). */
-  readonly #orphanFetches = new Map<string, Promise<OrphanOutcome>>();
+  /** Parent hashes being fetched for gossiped blocks: the peer asked and the fetch (detach waits for them). */
+  readonly #orphanFetches = new Map<string, { readonly peerId: string; readonly fetch: Promise<OrphanOutcome> }>();
   #waiters = new Set<() => void>();
   readonly #onHead = (): void => this.#notify();
 
@@ -189,7 +201,7 @@ export class Sync {
   async detach(): Promise<void> {
     this.#network = undefined;
     this.#notify();
-    await Promise.all([this.#running, ...this.#orphanFetches.values()]);
+    await Promise.all([this.#running, ...[...this.#orphanFetches.values()].map((orphan) => orphan.fetch)]);
   }
 
   /** The node is stopping: no more runs, no timers, no listener on the chain. */
@@ -234,8 +246,13 @@ export class Sync {
     if (block.header.number > this.#chain.head.header.number + ORPHAN_DEPTH) return Promise.resolve('too-far');
     const key = bytesToHex(block.header.parentHash);
     if (this.#orphanFetches.has(key)) return Promise.resolve('pending');
+    const fromPeer = [...this.#orphanFetches.values()].filter((orphan) => orphan.peerId === peerId).length;
+    if (fromPeer >= MAX_ORPHAN_FETCHES_PER_PEER || this.#orphanFetches.size >= MAX_ORPHAN_FETCHES) {
+      this.#log.debug(`not fetching the parents of block #${block.header.number} from ${short(peerId)}: ${this.#orphanFetches.size} such fetches running`);
+      return Promise.resolve('skipped');
+    }
     const fetch = this.#fetchAncestors(network, peerId, block).finally(() => this.#orphanFetches.delete(key));
-    this.#orphanFetches.set(key, fetch);
+    this.#orphanFetches.set(key, { peerId, fetch });
     return fetch;
   }
 

@@ -35,18 +35,6 @@ const BENIGN_TX_ERRORS: ReadonlySet<TxErrorCode> = new Set([
 /** Unannounced transactions beyond the mempool's size before the ones it no longer holds are swept. */
 const UNANNOUNCED_SLACK = 1024;
 
-/**
- * Fetches of a gossiped block's missing parents running at once, per peer and
- * in all. An orphan costs its sender nothing (it needs no valid seal, since
- * the seal is checked against the parent), and each one makes this node ask
- * for up to 32 blocks, so without a cap a stream of orphans with made-up
- * parents multiplies into thousands of requests (geth's block fetcher and
- * Lodestar's unknown-block sync cap theirs too). A block over the cap is
- * ignored: the peer's next block, or a range sync, brings it back.
- */
-export const MAX_ORPHAN_FETCHES_PER_PEER = 2;
-export const MAX_ORPHAN_FETCHES = 8;
-
 export interface GossipOptions {
   readonly pubsub: GossipSub;
   readonly genesisHash: Uint8Array;
@@ -78,9 +66,6 @@ export class Gossip {
   readonly #txsTopic: string;
   /** Pooled transactions no peer has received from us yet (restored from the journal, or sent while alone). */
   readonly #unannounced = new Map<string, Transaction>();
-  /** Orphan fetches running, by the peer whose block started them. */
-  readonly #orphanFetches = new Map<string, number>();
-  #orphanFetchCount = 0;
   /**
    * Transactions of blocks a reorg removed went back to the mempool
    * (CairnNode's head listener, registered before this one): gossip them
@@ -212,27 +197,12 @@ export class Gossip {
 
   /** Gossipsub cannot wait for this (validators must answer fast), so the block is ignored now and imported once its parents are in. */
   #fetchAncestors(peerId: string, block: Block): void {
-    const running = this.#orphanFetches.get(peerId) ?? 0;
-    if (running >= MAX_ORPHAN_FETCHES_PER_PEER || this.#orphanFetchCount >= MAX_ORPHAN_FETCHES) {
-      this.#opts.log.debug(`not fetching the parents of block #${block.header.number} from ${peerId}: ${this.#orphanFetchCount} such fetches running`);
-      return;
-    }
-    this.#orphanFetches.set(peerId, running + 1);
-    this.#orphanFetchCount++;
-    this.#opts.sync
-      .importOrphan(peerId, block)
-      .then(
-        (outcome) => {
-          if (outcome === 'too-far') this.#opts.onFarAhead(peerId);
-        },
-        (err: unknown) => this.#opts.log.error(`fetching the parents of block #${block.header.number} failed: ${err instanceof Error ? err.message : String(err)}`),
-      )
-      .finally(() => {
-        this.#orphanFetchCount--;
-        const left = (this.#orphanFetches.get(peerId) ?? 1) - 1;
-        if (left > 0) this.#orphanFetches.set(peerId, left);
-        else this.#orphanFetches.delete(peerId);
-      });
+    this.#opts.sync.importOrphan(peerId, block).then(
+      (outcome) => {
+        if (outcome === 'too-far') this.#opts.onFarAhead(peerId);
+      },
+      (err: unknown) => this.#opts.log.error(`fetching the parents of block #${block.header.number} failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   #reject(peerId: string, reason: string): TopicValidatorResult {

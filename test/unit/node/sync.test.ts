@@ -3,7 +3,7 @@ import type { Blockchain } from '../../../src/chain/blockchain.js';
 import { encodeBlock } from '../../../src/ledger/block/block.js';
 import type { Block } from '../../../src/ledger/block/types.js';
 import { createLogger } from '../../../src/node/log.js';
-import { Sync, type PeerHead, type SyncNetwork, type SyncOffence, type SyncPeer } from '../../../src/node/sync.js';
+import { MAX_ORPHAN_FETCHES, MAX_ORPHAN_FETCHES_PER_PEER, Sync, type PeerHead, type SyncNetwork, type SyncOffence, type SyncPeer } from '../../../src/node/sync.js';
 import { bytesToHex } from '../../../src/primitives/hex.js';
 import type { RecoveryBackend } from '../../../src/primitives/recover/backend.js';
 import { loadRecoveryBackend } from '../../../src/primitives/recover/index.js';
@@ -37,11 +37,15 @@ interface FakePeer {
   stalls?: boolean;
   /** Fails every request at once, as a reset connection does. */
   resets?: boolean;
+  /** Holds by-hash answers until it resolves. */
+  hold?: Promise<void>;
 }
 
 class FakeNetwork implements SyncNetwork {
   readonly requests: { peer: string; start: number; count: number }[] = [];
   readonly penalties: { peer: string; offence: SyncOffence; reason: string }[] = [];
+  /** The peer of each by-hash request. */
+  readonly hashRequests: string[] = [];
 
   constructor(readonly fakes: FakePeer[]) {}
 
@@ -60,6 +64,8 @@ class FakeNetwork implements SyncNetwork {
 
   async blocksByHash(peerId: string, hashes: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const peer = this.#peer(peerId);
+    this.hashRequests.push(peerId);
+    await peer.hold;
     const wanted = new Set(hashes.map(bytesToHex));
     return peer.blocks.filter((b) => wanted.has(bytesToHex(b.hash))).map((b) => encodeBlock(b));
   }
@@ -314,6 +320,37 @@ describe('Sync', () => {
     const sync2 = startSync(far, network);
     expect(await sync2.importOrphan('gossiper', blocks[45]!)).toBe('too-far');
     expect(far.head.header.number).toBe(0);
+  });
+
+  it('runs at most MAX_ORPHAN_FETCHES_PER_PEER orphan fetches for one peer and MAX_ORPHAN_FETCHES in all, skipping the rest', async () => {
+    env = new TestEnv(backend);
+    const source = await env.open(await env.dir());
+    await grow(source, 3);
+    const local = await env.open(await env.dir());
+    const blocks = await canonical(source);
+    let release = (): void => undefined;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const ids = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'];
+    const network = new FakeNetwork(ids.map((id) => ({ id, blocks, head: { number: 0, hash: blocks[0]!.hash, totalWeight: 0n }, hold })));
+    const sync = startSync(local, network);
+    // Orphans naming parents nobody has: each needs a fetch of its own (fetches are shared per parent).
+    let seed = 1;
+    const orphan = (): Block => withHeader(blocks[3]!, { parentHash: new Uint8Array(32).fill(seed++) });
+
+    const fromOne = Array.from({ length: 5 }, () => sync.importOrphan('p0', orphan()));
+    expect(await Promise.all(fromOne.slice(MAX_ORPHAN_FETCHES_PER_PEER))).toEqual(Array(5 - MAX_ORPHAN_FETCHES_PER_PEER).fill('skipped'));
+    const fromAll = ids.slice(1).flatMap((id) => [sync.importOrphan(id, orphan()), sync.importOrphan(id, orphan())]);
+    expect(ids.length * MAX_ORPHAN_FETCHES_PER_PEER).toBeGreaterThan(MAX_ORPHAN_FETCHES);
+    await vi.waitUntil(() => network.hashRequests.length === MAX_ORPHAN_FETCHES, { timeout: 5_000, interval: 5 });
+    const skipped = (await Promise.race([Promise.all(fromAll.slice(MAX_ORPHAN_FETCHES - MAX_ORPHAN_FETCHES_PER_PEER)), new Promise((r) => setTimeout(r, 100, 'running'))])) as unknown;
+    expect(skipped).toEqual(Array(fromAll.length - (MAX_ORPHAN_FETCHES - MAX_ORPHAN_FETCHES_PER_PEER)).fill('skipped'));
+
+    // Finished fetches make room again.
+    release();
+    expect(new Set(await Promise.all([...fromOne.slice(0, MAX_ORPHAN_FETCHES_PER_PEER), ...fromAll.slice(0, MAX_ORPHAN_FETCHES - MAX_ORPHAN_FETCHES_PER_PEER)]))).toEqual(new Set(['failed']));
+    const requests = network.hashRequests.length;
+    void sync.importOrphan('p0', orphan());
+    await vi.waitUntil(() => network.hashRequests.length === requests + 1, { timeout: 5_000, interval: 5 });
   });
 
   it('stops fetching parents at one whose number does not come right below its child, and penalises the sender', async () => {
