@@ -816,20 +816,20 @@ export const STARTUP_CHECK_DEPTH = 64;
  * block's header is stored.
  */
 async function checkRecentChain(store: ChainStore, headNumber: number, headParent: Uint8Array, dataDir: string): Promise<void> {
+  const damaged = (n: number, what: string): CorruptDataError =>
+    new CorruptDataError(
+      `data directory ${dataDir}: block #${n} ${what}: the chain database is damaged; ` +
+        'restore a backup or start over with an empty --datadir (cairn verify checks the whole chain)',
+    );
   let expected = headParent;
   for (let n = headNumber - 1; n >= Math.max(0, headNumber - STARTUP_CHECK_DEPTH); n--) {
-    const damaged = (what: string): CorruptDataError =>
-      new CorruptDataError(
-        `data directory ${dataDir}: block #${n} ${what}: the chain database is damaged; ` +
-          'restore a backup or start over with an empty --datadir (cairn verify checks the whole chain)',
-      );
     const canonical = await store.getCanonicalHash(n);
-    if (!canonical) throw damaged('is missing from the canonical index');
+    if (!canonical) throw damaged(n, 'is missing from the canonical index');
     if (!equalBytes(canonical, expected)) {
-      throw damaged(`in the canonical index is ${bytesToHex(canonical)}, but the block above it names ${bytesToHex(expected)} as its parent`);
+      throw damaged(n, `in the canonical index is ${bytesToHex(canonical)}, but the block above it names ${bytesToHex(expected)} as its parent`);
     }
     const header = await store.getHeader(canonical);
-    if (!header) throw damaged(`(${bytesToHex(canonical)}) is missing`);
+    if (!header) throw damaged(n, `(${bytesToHex(canonical)}) is missing`);
     expected = header.parentHash;
   }
 }

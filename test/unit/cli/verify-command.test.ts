@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataDirUnavailableError } from '../../../src/chain/errors.js';
 import { verifyCommand } from '../../../src/cli/commands/verify.js';
 import { UsageError } from '../../../src/cli/errors.js';
+import { benchGenesis } from '../../../scripts/lib/bench.js';
 
 let dir: string;
 let genesisPath: string;
@@ -12,16 +13,7 @@ let genesisPath: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cairn-verify-cmd-'));
   genesisPath = join(dir, 'genesis.json');
-  const genesis = {
-    chainId: 13370,
-    timestamp: 1764028800000,
-    gasLimit: '30000000',
-    baseFee: '1000000000',
-    blockReward: '2000000000000000000',
-    extraData: '0x',
-    consensus: { type: 'pow', pow: { targetBlockTimeMs: 2000, initialDifficulty: '1000', minDifficulty: '1000', confirmations: 32 } },
-    alloc: {},
-  };
+  const genesis = benchGenesis({ targetBlockTimeMs: 2000, initialDifficulty: '1000', gasLimit: '30000000' });
   await writeFile(genesisPath, JSON.stringify(genesis));
 });
 afterEach(async () => {
