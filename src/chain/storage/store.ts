@@ -73,9 +73,9 @@ export class ChainStore {
    */
   async readIdentity(): Promise<StoreIdentity | undefined> {
     const meta = this.#db.meta;
-    const [genesis, rules, schemaVersion, head] = await this.#read(() => meta.getMany([MetaKey.Genesis, MetaKey.Rules, MetaKey.SchemaVersion, MetaKey.Head]));
+    const [genesis, rules, schemaVersion, head] = await meta.getMany([MetaKey.Genesis, MetaKey.Rules, MetaKey.SchemaVersion, MetaKey.Head]).catch(this.#damaged);
     if (genesis === undefined || rules === undefined || schemaVersion === undefined || head === undefined) {
-      const anyKey = await this.#read(() => this.#db.root.keys({ limit: 1 }).all());
+      const anyKey = await this.#db.root.keys({ limit: 1 }).all().catch(this.#damaged);
       if (anyKey.length === 0) return undefined;
       throw new CorruptDataError(
         `data directory ${this.dataDir} holds a database without a complete Cairn identity (genesis hash, chain rules, schema version, head): it is damaged or not Cairn's; use another --datadir`,
@@ -97,82 +97,82 @@ export class ChainStore {
   }
 
   async getBlock(hash: Uint8Array): Promise<Block | undefined> {
-    const bytes = await this.#read(() => this.#db.blocks.get(hash));
+    const bytes = await this.#db.blocks.get(hash).catch(this.#damaged);
     return bytes === undefined ? undefined : decodeBlockRecord(hash, bytes);
   }
 
   /** Only the block's header: reads that need no transactions skip decoding them. */
   async getHeader(hash: Uint8Array): Promise<BlockHeader | undefined> {
-    const bytes = await this.#read(() => this.#db.blocks.get(hash));
+    const bytes = await this.#db.blocks.get(hash).catch(this.#damaged);
     return bytes === undefined ? undefined : decodeHeaderOfRecord(hash, bytes);
   }
 
   /** The block's encoding as stored (encodeBlock), without decoding it. */
   async getBlockBytes(hash: Uint8Array): Promise<Uint8Array | undefined> {
-    const bytes = await this.#read(() => this.#db.blocks.get(hash));
+    const bytes = await this.#db.blocks.get(hash).catch(this.#damaged);
     return bytes === undefined ? undefined : blockBytesOfRecord(hash, bytes);
   }
 
   async getBlockMeta(hash: Uint8Array): Promise<BlockMeta | undefined> {
-    const bytes = await this.#read(() => this.#db.blockMeta.get(hash));
+    const bytes = await this.#db.blockMeta.get(hash).catch(this.#damaged);
     return bytes === undefined ? undefined : decodeBlockMeta(hash, bytes);
   }
 
   async getCanonicalHash(number: number): Promise<Uint8Array | undefined> {
-    return this.#read(() => this.#db.canonical.get(numberKey(number)));
+    return this.#db.canonical.get(numberKey(number)).catch(this.#damaged);
   }
 
   async getTxLocation(txHash: Uint8Array): Promise<TxLocation | undefined> {
-    const bytes = await this.#read(() => this.#db.txIndex.get(txHash));
+    const bytes = await this.#db.txIndex.get(txHash).catch(this.#damaged);
     return bytes === undefined ? undefined : decodeTxLocation(txHash, bytes);
   }
 
   async getReceipts(blockHash: Uint8Array): Promise<Receipt[] | undefined> {
-    const bytes = await this.#read(() => this.#db.receipts.get(blockHash));
+    const bytes = await this.#db.receipts.get(blockHash).catch(this.#damaged);
     return bytes === undefined ? undefined : decodeReceipts(blockHash, bytes);
   }
 
   async getUndo(blockHash: Uint8Array): Promise<UndoRecord | undefined> {
-    const bytes = await this.#read(() => this.#db.undo.get(blockHash));
+    const bytes = await this.#db.undo.get(blockHash).catch(this.#damaged);
     return bytes === undefined ? undefined : decodeUndo(blockHash, bytes);
   }
 
   async getLtHash(blockHash: Uint8Array): Promise<LtHash | undefined> {
-    const bytes = await this.#read(() => this.#db.ltHash.get(blockHash));
+    const bytes = await this.#db.ltHash.get(blockHash).catch(this.#damaged);
     return bytes === undefined ? undefined : decodeLtHash(blockHash, bytes);
   }
 
   /** The whole head state, keyed by lowercase 0x address (the chain keeps it in memory). */
   async loadAccounts(): Promise<Map<string, Account>> {
     const accounts = new Map<string, Account>();
-    return this.#read(async () => {
+    try {
       for await (const [address, bytes] of this.#db.accounts.iterator()) {
         accounts.set(bytesToHex(address), decodeAccount(address, bytes));
       }
-      return accounts;
-    });
+    } catch (err) {
+      this.#damaged(err);
+    }
+    return accounts;
   }
 
   /** Every system-module record of the head state, keyed by 0x-hex key (the chain keeps them in memory). */
   async loadRecords(): Promise<Map<string, Uint8Array>> {
     const records = new Map<string, Uint8Array>();
-    return this.#read(async () => {
+    try {
       // A copy: the value may be a view into a buffer LevelDB reuses.
       for await (const [key, value] of this.#db.records.iterator()) records.set(bytesToHex(key), value.slice());
-      return records;
-    });
+    } catch (err) {
+      this.#damaged(err);
+    }
+    return records;
   }
 
   async close(): Promise<void> {
     await this.#db.root.close();
   }
 
-  /** Runs a read; LevelDB's errors for damaged files become CorruptDataError (schema.ts, describeReadError). */
-  async #read<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (err) {
-      throw describeReadError(err, this.dataDir);
-    }
-  }
+  /** A failed read's error, rethrown: LevelDB's for damaged files as CorruptDataError (schema.ts, describeReadError). One function for every read, so a read makes no closure of its own. */
+  readonly #damaged = (err: unknown): never => {
+    throw describeReadError(err, this.dataDir);
+  };
 }
